@@ -1,16 +1,14 @@
 /* Start code, M/S trap entries and the privilege-switch trampoline for the
  * guest tests. Trap entries stash sp in xscratch and switch to a private
  * stack, so a test may clobber xscratch freely between traps. */
+.option norelax /* no gp-relative relaxation against linker-script symbols */
 #define REGBYTES 8
 #define FRAME (32 * REGBYTES)
 
     .section .text.start, "ax"
     .globl _start
 _start:
-    .option push
-    .option norelax
     la gp, __global_pointer$
-    .option pop
     la sp, __stack_top
     la t0, m_trap_entry
     csrw mtvec, t0

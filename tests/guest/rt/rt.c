@@ -112,6 +112,12 @@ void expect_trap_resume(void *resume)
     resume_at = resume;
 }
 
+void trap_disarm(void)
+{
+    armed = 0;
+    asm volatile("" ::: "memory");
+}
+
 void check_trap_(const char *file, int line, u64 cause, u64 tval, int check_tval)
 {
     armed = 0;
