@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$1; shift
 mkdir -p "$out"
 CC=${CC:-riscv64-linux-gnu-gcc}
-CFLAGS="-nostdlib -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -fno-pie -no-pie -static \
+CFLAGS="-nostdlib -ffreestanding -fno-builtin -fno-strict-aliasing -fno-tree-loop-distribute-patterns -fno-pie -no-pie -static \
  -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -g -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wall -Wextra -Werror -I$here/rt -T $here/rt/link.ld"
 names=${*:-$(cd "$here" && ls *.c *.S 2>/dev/null | sed "s/\.[cS]$//")}
 rc=0
