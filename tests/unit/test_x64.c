@@ -574,6 +574,10 @@ static void test_jumps(void **state)
 	assert_int_equal(x64_jcc_to(e, X64_CC_NE, buf + 0x80), 2); GOLDEN(e, "0f 85 7a 00 00 00", "{disp32} jne .+0x80");
 	assert_int_equal(x64_call_to(e, buf + 0x80), 1); GOLDEN(e, "e8 7b 00 00 00", "call .+0x80");
 	x64_call_far(e, buf + 0x40, X64_R11); GOLDEN(e, "e8 3b 00 00 00", "call .+0x40");
+	/* an address far from the binary's .bss (user space ends below 2^47) */
+	const void *far = (const void *)(uintptr_t)0x7fff00000000;
+	assert_false(x64_rel32_reachable(buf + 5, far));
+	x64_call_far(e, far, X64_R11); GOLDEN(e, "49 bb 00 00 00 00 ff 7f 00 00 41 ff d3", "movabs r11, 0x7fff00000000; call r11");
 	x64_nop(e, 1); x64_jmp_to(e, buf); GOLDEN(e, "90 e9 fa ff ff ff", "nop; {disp32} jmp .-1");
 
 	/* indirect */
