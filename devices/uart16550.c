@@ -385,5 +385,7 @@ struct dev *uart_create(struct machine *m, uint64_t base, unsigned irq, struct c
         return NULL;
     }
     chardev_set_notify(cd, uart_notify, s);
+    /* Input that arrived before there was anyone to notify. */
+    uart_notify(s);
     return d;
 }

@@ -129,6 +129,24 @@ static void test_lsr_poll_sees_input_without_notify(void **state)
     assert_int_equal(rd(f, RBR), 'q');
 }
 
+static void test_input_before_create(void **state)
+{
+    (void)state;
+    struct machine *m = fake_machine_new(1);
+    struct chardev *cd = fake_chardev_new();
+    fake_chardev_push(cd, "early", 5); /* nobody to notify yet */
+    struct dev *d = uart_create(m, BASE, IRQ, cd);
+    uint64_t v;
+    assert_non_null(d);
+    /* Already in the RX holding register: enabling RDI raises the line. */
+    assert_true(d->ops->write(d, IER, 1, 0x01));
+    assert_true(m->irq[IRQ]);
+    assert_true(d->ops->read(d, RBR, 1, &v));
+    assert_int_equal(v, 'e');
+    fake_machine_free(m);
+    chardev_destroy(cd);
+}
+
 static void test_rx_fifo_order_and_overflow(void **state)
 {
     struct fx *f = *state;
@@ -358,6 +376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thr_reaches_backend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lsr_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lsr_poll_sees_input_without_notify, setup, teardown),
+        cmocka_unit_test(test_input_before_create),
         cmocka_unit_test_setup_teardown(test_rx_fifo_order_and_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_non_fifo_mode_holds_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fcr_clear_rx, setup, teardown),
