@@ -1,0 +1,393 @@
+/*
+ * machine.c - the board (see include/rvvm/machine.h and shared/DESIGN.md,
+ * "The board"): guest RAM, the boot ROM, the devices at their addresses, the
+ * harts, the timer, and the device API services of include/rvvm/device.h.
+ *
+ * Only this file chooses addresses.
+ */
+#include "rvvm/machine.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "devices/clint.h"
+#include "devices/syscon.h"
+#include "devices/uart16550.h"
+#include "rvvm/bus.h"
+#include "rvvm/chardev.h"
+#include "rvvm/device.h"
+#include "rvvm/log.h"
+#include "vmm/loader.h"
+
+/* Phandles of the FDT nodes other nodes point at. */
+#define PHANDLE_PLIC 1u
+#define PHANDLE_CPU_INTC_BASE 16u
+
+struct machine {
+    struct machine_config cfg;
+    struct bus bus;
+    uint8_t *ram;
+    uint8_t rom[MACHINE_ROM_SIZE];
+    struct hart *harts;
+    unsigned nharts;
+    struct chardev *console;
+    struct dev *plic;
+    struct timespec start;
+
+    /* The timer thread raises MTIP when a hart's mtimecmp passes. */
+    pthread_t timer_thread;
+    bool timer_running;
+    pthread_mutex_t timer_lock;
+    pthread_cond_t timer_cond;
+    bool timer_stop;
+
+    /* Power requests: the first one wins until the next run. */
+    pthread_mutex_t power_lock;
+    bool power_requested;
+    enum machine_power power_req;
+    int power_code;
+};
+
+/* ---- device API services ---- */
+
+bool machine_attach(struct machine *m, struct dev *d)
+{
+    d->machine = m;
+    return bus_add_dev(&m->bus, d);
+}
+
+void machine_irq_set(struct machine *m, unsigned irq, bool level)
+{
+    /* No PLIC yet on this board: external lines go nowhere. */
+    (void)m;
+    (void)irq;
+    (void)level;
+}
+
+void machine_hart_irq(struct machine *m, unsigned hartid, unsigned bit, bool level)
+{
+    if (hartid < m->nharts && bit < 64)
+        hart_set_line(&m->harts[hartid], bit, level);
+}
+
+unsigned machine_hart_count(struct machine *m)
+{
+    return m->nharts;
+}
+
+uint64_t machine_time(struct machine *m)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ns = (int64_t)(now.tv_sec - m->start.tv_sec) * 1000000000 +
+                 (now.tv_nsec - m->start.tv_nsec);
+    return (uint64_t)ns / (1000000000ull / MACHINE_TIMEBASE_HZ);
+}
+
+static uint64_t hart_timecmp(const struct hart *h)
+{
+    return __atomic_load_n(&h->timecmp, __ATOMIC_ACQUIRE);
+}
+
+void machine_set_timecmp(struct machine *m, unsigned hartid, uint64_t cmp)
+{
+    if (hartid >= m->nharts)
+        return;
+    struct hart *h = &m->harts[hartid];
+    __atomic_store_n(&h->timecmp, cmp, __ATOMIC_RELEASE);
+    if (machine_time(m) >= cmp) {
+        hart_set_line(h, IRQ_MTI, true);
+    } else {
+        hart_set_line(h, IRQ_MTI, false);
+        pthread_mutex_lock(&m->timer_lock);
+        pthread_cond_signal(&m->timer_cond);
+        pthread_mutex_unlock(&m->timer_lock);
+    }
+}
+
+void *machine_dma(struct machine *m, uint64_t gpa, uint64_t len)
+{
+    const struct bus_region *r = bus_mem_find(&m->bus, gpa, len ? len : 1);
+    if (!r || r->readonly)
+        return NULL;
+    return r->host + (gpa - r->base);
+}
+
+static void stop_harts(struct machine *m)
+{
+    for (unsigned i = 0; i < m->nharts; i++)
+        hart_kick(&m->harts[i], HART_EV_STOP);
+}
+
+void machine_power(struct machine *m, enum machine_power req, int code)
+{
+    pthread_mutex_lock(&m->power_lock);
+    if (!m->power_requested) {
+        m->power_requested = true;
+        m->power_req = req;
+        m->power_code = code;
+    }
+    pthread_mutex_unlock(&m->power_lock);
+    stop_harts(m);
+}
+
+void machine_guest_error(struct machine *m, const char *fmt, ...)
+{
+    (void)m;
+    if (!log_on(LOG_GUEST))
+        return;
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    log_channel(LOG_GUEST, "guest: %s", buf);
+}
+
+uint32_t machine_fdt_plic_phandle(struct machine *m)
+{
+    (void)m;
+    return PHANDLE_PLIC;
+}
+
+uint32_t machine_fdt_hart_intc_phandle(struct machine *m, unsigned hartid)
+{
+    (void)m;
+    return PHANDLE_CPU_INTC_BASE + hartid;
+}
+
+/* ---- the timer ---- */
+
+static void *timer_main(void *arg)
+{
+    struct machine *m = arg;
+    pthread_mutex_lock(&m->timer_lock);
+    while (!m->timer_stop) {
+        uint64_t now = machine_time(m);
+        uint64_t next = UINT64_MAX;
+        for (unsigned i = 0; i < m->nharts; i++) {
+            uint64_t cmp = hart_timecmp(&m->harts[i]);
+            if (now >= cmp)
+                hart_set_line(&m->harts[i], IRQ_MTI, true);
+            else if (cmp < next)
+                next = cmp;
+        }
+        if (next == UINT64_MAX) {
+            pthread_cond_wait(&m->timer_cond, &m->timer_lock);
+            continue;
+        }
+        /* Sleep until the earliest deadline (the condvar uses
+         * CLOCK_MONOTONIC, the same clock as machine_time). */
+        uint64_t ns = (next - now) * (1000000000ull / MACHINE_TIMEBASE_HZ);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += (time_t)(ns / 1000000000ull);
+        until.tv_nsec += (long)(ns % 1000000000ull);
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&m->timer_cond, &m->timer_lock, &until);
+    }
+    pthread_mutex_unlock(&m->timer_lock);
+    return NULL;
+}
+
+/* ---- boot ---- */
+
+/*
+ * The boot ROM, as on QEMU's virt board: a0 = hart id, a1 = FDT address,
+ * a2 = &fw_dynamic_info, then jump to the firmware (or, with -bios none, to
+ * the kernel). The data words follow the code.
+ */
+#define ROM_ENTRY_OFF 24
+#define ROM_FDT_OFF 32
+#define ROM_FWINFO_OFF 40
+
+static void rom_build(struct machine *m, uint64_t entry, uint64_t fdt)
+{
+    static const uint32_t code[6] = {
+        0x00000297, /* auipc t0, 0           */
+        0x02828613, /* addi  a2, t0, 40      (&fw_dynamic_info) */
+        0xf1402573, /* csrr  a0, mhartid     */
+        0x0202b583, /* ld    a1, 32(t0)      (FDT) */
+        0x0182b283, /* ld    t0, 24(t0)      (entry) */
+        0x00028067, /* jr    t0              */
+    };
+    memset(m->rom, 0, sizeof(m->rom));
+    memcpy(m->rom, code, sizeof(code));
+    memcpy(m->rom + ROM_ENTRY_OFF, &entry, 8);
+    memcpy(m->rom + ROM_FDT_OFF, &fdt, 8);
+}
+
+static int load_images(struct machine *m, char *err, size_t errlen)
+{
+    struct loader_image img;
+    enum loader_err e = loader_load(&m->bus, m->cfg.kernel, MACHINE_RAM_BASE, &img, err, errlen);
+    if (e == LOADER_ENOENT)
+        return EXIT_NOINPUT;
+    if (e)
+        return EXIT_BADIMG;
+    rom_build(m, img.entry, 0);
+    return 0;
+}
+
+static void machine_reset(struct machine *m)
+{
+    bus_reset(&m->bus);
+    for (unsigned i = 0; i < m->nharts; i++) {
+        hart_reset(&m->harts[i], MACHINE_ROM_BASE);
+        m->harts[i].engine_kind = m->cfg.engine;
+    }
+    pthread_mutex_lock(&m->power_lock);
+    m->power_requested = false;
+    pthread_mutex_unlock(&m->power_lock);
+}
+
+static int add_devices(struct machine *m, char *err, size_t errlen)
+{
+    switch (m->cfg.serial) {
+    case SERIAL_STDIO: m->console = chardev_stdio_create(m); break;
+    case SERIAL_FILE: m->console = chardev_file_create(m->cfg.serial_path); break;
+    case SERIAL_NULL: m->console = chardev_null_create(); break;
+    }
+    if (!m->console) {
+        snprintf(err, errlen, "cannot open the serial backend%s%s: %s",
+                 m->cfg.serial == SERIAL_FILE ? " " : "",
+                 m->cfg.serial == SERIAL_FILE ? m->cfg.serial_path : "", strerror(errno));
+        return m->cfg.serial == SERIAL_FILE ? EXIT_NOINPUT : EXIT_OSERR;
+    }
+    if (!syscon_create(m, MACHINE_SYSCON_BASE) || !clint_create(m, MACHINE_CLINT_BASE) ||
+        !uart_create(m, MACHINE_UART_BASE, MACHINE_UART_IRQ, m->console)) {
+        snprintf(err, errlen, "cannot create the board's devices");
+        return EXIT_OSERR;
+    }
+    return 0;
+}
+
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen,
+                               int *status)
+{
+    struct machine *m = calloc(1, sizeof(*m));
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        *status = EXIT_OSERR;
+        return NULL;
+    }
+    m->cfg = *cfg;
+    clock_gettime(CLOCK_MONOTONIC, &m->start);
+    bus_init(&m->bus);
+    pthread_mutex_init(&m->power_lock, NULL);
+    pthread_mutex_init(&m->timer_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->timer_cond, &ca);
+    pthread_condattr_destroy(&ca);
+
+    /* Guest RAM: anonymous memory, committed lazily by the host kernel. */
+    m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+                  MAP_NORESERVE, -1, 0);
+    if (m->ram == MAP_FAILED) {
+        m->ram = NULL;
+        snprintf(err, errlen, "cannot allocate %" PRIu64 " MiB of guest RAM: %s",
+                 cfg->ram_size >> 20, strerror(errno));
+        *status = EXIT_OSERR;
+        machine_destroy(m);
+        return NULL;
+    }
+    bus_add_mem(&m->bus, MACHINE_RAM_BASE, cfg->ram_size, m->ram, false);
+    bus_add_mem(&m->bus, MACHINE_ROM_BASE, MACHINE_ROM_SIZE, m->rom, true);
+
+    m->nharts = cfg->nharts ? cfg->nharts : 1;
+    m->harts = calloc(m->nharts, sizeof(*m->harts));
+    if (!m->harts) {
+        snprintf(err, errlen, "out of memory");
+        *status = EXIT_OSERR;
+        machine_destroy(m);
+        return NULL;
+    }
+    for (unsigned i = 0; i < m->nharts; i++)
+        hart_init(&m->harts[i], i, &m->bus, m);
+
+    int st = add_devices(m, err, errlen);
+    if (!st)
+        st = load_images(m, err, errlen);
+    if (st) {
+        *status = st;
+        machine_destroy(m);
+        return NULL;
+    }
+    if (pthread_create(&m->timer_thread, NULL, timer_main, m) != 0) {
+        snprintf(err, errlen, "cannot start the timer thread");
+        *status = EXIT_OSERR;
+        machine_destroy(m);
+        return NULL;
+    }
+    m->timer_running = true;
+    return m;
+}
+
+int machine_run(struct machine *m)
+{
+    for (;;) {
+        machine_reset(m);
+        /* One hart for now; SMP runs one host thread per hart. */
+        hart_run(&m->harts[0]);
+
+        pthread_mutex_lock(&m->power_lock);
+        bool req = m->power_requested;
+        enum machine_power what = m->power_req;
+        int code = m->power_code;
+        pthread_mutex_unlock(&m->power_lock);
+        if (!req)
+            continue;
+        if (what == MACHINE_REBOOT && !m->cfg.no_reboot) {
+            /* Reboot: fresh RAM and freshly loaded images, as at power-on. */
+            madvise(m->ram, m->cfg.ram_size, MADV_DONTNEED);
+            char err[256];
+            if (load_images(m, err, sizeof(err))) {
+                log_error("reboot: %s", err);
+                return EXIT_NOINPUT;
+            }
+            continue;
+        }
+        if (what == MACHINE_QUIT || what == MACHINE_REBOOT)
+            return 0;
+        return code;
+    }
+}
+
+void machine_destroy(struct machine *m)
+{
+    if (!m)
+        return;
+    if (m->timer_running) {
+        pthread_mutex_lock(&m->timer_lock);
+        m->timer_stop = true;
+        pthread_cond_signal(&m->timer_cond);
+        pthread_mutex_unlock(&m->timer_lock);
+        pthread_join(m->timer_thread, NULL);
+    }
+    bus_destroy(&m->bus); /* devices first: they may still reference the console */
+    if (m->console)
+        chardev_destroy(m->console);
+    if (m->harts) {
+        for (unsigned i = 0; i < m->nharts; i++)
+            hart_destroy(&m->harts[i]);
+        free(m->harts);
+    }
+    if (m->ram)
+        munmap(m->ram, m->cfg.ram_size);
+    pthread_cond_destroy(&m->timer_cond);
+    pthread_mutex_destroy(&m->timer_lock);
+    pthread_mutex_destroy(&m->power_lock);
+    free(m);
+}

@@ -1,0 +1,187 @@
+/*
+ * main.c - the command line: options -> machine config -> run -> exit
+ * status. Only this file exits the process.
+ *
+ * Options follow QEMU's spelling where QEMU has one, so habits carry over
+ * (single-dash long options, "-m 512M", "-bios none", ...).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rvvm/log.h"
+#include "rvvm/machine.h"
+#include "rvvm_config.h"
+
+#define DEFAULT_RAM (256ull << 20)
+#define MIN_RAM (4ull << 20)
+#define MAX_RAM (64ull << 30)
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rvvm [options] -kernel FILE\n"
+            "\n"
+            "Runs a RISC-V RV64GC machine close to QEMU's virt board.\n"
+            "\n"
+            "  -kernel FILE      kernel or bare-metal program: an ELF, or a raw binary\n"
+            "                    loaded at 0x80000000\n"
+            "  -bios none        boot the kernel directly in M-mode (no firmware)\n"
+            "  -m SIZE           guest RAM, in MiB or with a suffix: 512M, 2G (default 256M)\n"
+            "  -accel ENGINE     interp, jit or auto (default auto)\n"
+            "  -serial DEV       stdio (default), file:PATH or null\n"
+            "  -nographic        no display (the default)\n"
+            "  -no-reboot        exit instead of rebooting when the guest reboots\n"
+            "  -d LIST           debug output: guest (guest misbehaviour), int, jit\n"
+            "  -h, --help        this help\n"
+            "  --version         version\n"
+            "\n"
+            "Exit status: the guest's (0 after poweroff; N after the test finisher\n"
+            "reported failure N), or 64 bad usage, 65 unusable image, 66 missing file,\n"
+            "71 host resource error.\n");
+}
+
+/* "-m" values: a number of MiB, or a number with K, M, G (and optional B). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || s[0] == '-')
+        return false;
+    uint64_t mul = 1ull << 20;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': mul = 1ull << 10; end++; break;
+    case 'm': case 'M': mul = 1ull << 20; end++; break;
+    case 'g': case 'G': mul = 1ull << 30; end++; break;
+    default: return false;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v > UINT64_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+enum {
+    OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_ACCEL, OPT_SERIAL, OPT_NOGRAPHIC, OPT_NOREBOOT,
+    OPT_DEBUG, OPT_VERSION, OPT_HELP,
+};
+
+static const struct option options[] = {
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"bios", required_argument, NULL, OPT_BIOS},
+    {"m", required_argument, NULL, OPT_MEM},
+    {"accel", required_argument, NULL, OPT_ACCEL},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"nographic", no_argument, NULL, OPT_NOGRAPHIC},
+    {"no-reboot", no_argument, NULL, OPT_NOREBOOT},
+    {"d", required_argument, NULL, OPT_DEBUG},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"h", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+int main(int argc, char **argv)
+{
+    struct machine_config cfg = {
+        .ram_size = DEFAULT_RAM,
+        .nharts = 1,
+        .engine = ENGINE_INTERP,
+        .serial = SERIAL_STDIO,
+    };
+    opterr = 0;
+    int c;
+    while ((c = getopt_long_only(argc, argv, "", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_KERNEL: cfg.kernel = optarg; break;
+        case OPT_BIOS:
+            if (strcmp(optarg, "none") != 0) {
+                log_error("-bios %s: firmware is not supported yet; use -bios none", optarg);
+                return EXIT_USAGE;
+            }
+            cfg.bios = optarg;
+            break;
+        case OPT_MEM:
+            if (!parse_size(optarg, &cfg.ram_size) || cfg.ram_size < MIN_RAM ||
+                cfg.ram_size > MAX_RAM || (cfg.ram_size & 0xfff)) {
+                log_error("-m %s: expected a RAM size between 4M and 64G, like 512M or 2G",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_ACCEL:
+            if (strcmp(optarg, "interp") == 0 || strcmp(optarg, "auto") == 0) {
+                cfg.engine = ENGINE_INTERP;
+            } else if (strcmp(optarg, "jit") == 0) {
+                log_error("-accel jit: the translator is not built yet; use -accel interp");
+                return EXIT_USAGE;
+            } else {
+                log_error("-accel %s: expected interp, jit or auto", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_SERIAL:
+            if (strcmp(optarg, "stdio") == 0) {
+                cfg.serial = SERIAL_STDIO;
+            } else if (strcmp(optarg, "null") == 0) {
+                cfg.serial = SERIAL_NULL;
+            } else if (strncmp(optarg, "file:", 5) == 0 && optarg[5]) {
+                cfg.serial = SERIAL_FILE;
+                cfg.serial_path = optarg + 5;
+            } else {
+                log_error("-serial %s: expected stdio, null or file:PATH", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_NOGRAPHIC: break;
+        case OPT_NOREBOOT: cfg.no_reboot = true; break;
+        case OPT_DEBUG:
+            if (!log_parse(optarg, &log_channels)) {
+                log_error("-d %s: expected a comma-separated list of guest, int, jit", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_VERSION: printf("rvvm %s\n", RVVM_VERSION); return 0;
+        case OPT_HELP: usage(stdout); return 0;
+        case ':':
+            log_error("option %s needs a value (see rvvm -h)", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            log_error("unknown option '%s' (see rvvm -h)", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        log_error("unexpected argument '%s' (see rvvm -h)", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!cfg.kernel) {
+        log_error("no -kernel given (see rvvm -h)");
+        return EXIT_USAGE;
+    }
+    if (!cfg.bios) {
+        log_error("booting through firmware is not supported yet; use -bios none");
+        return EXIT_USAGE;
+    }
+
+    char err[512];
+    int status = 0;
+    struct machine *m = machine_create(&cfg, err, sizeof(err), &status);
+    if (!m) {
+        log_error("%s", err);
+        return status;
+    }
+    int code = machine_run(m);
+    machine_destroy(m);
+    /* A failure code that is a multiple of 256 must not look like success. */
+    if (code != 0 && (code & 0xff) == 0)
+        return 1;
+    return code & 0xff;
+}
