@@ -29,7 +29,8 @@ _start:
     sd zero, 0(t0)
     addi t0, t0, 8
     j 1b
-2:  call main
+2:  call rt_init
+    call main
     call rt_exit
 3:  j 3b
 

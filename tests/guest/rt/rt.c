@@ -51,6 +51,14 @@ void fail(u32 code)
         mmio_w32(SYSCON_BASE, (code << 16) | 0x3333);
 }
 
+int rt_qemu7;
+
+void rt_init(void)
+{
+    u64 a = csr_read(marchid);
+    rt_qemu7 = csr_read(mvendorid) == 0 && a == csr_read(mimpid) && (a >> 16) == 7;
+}
+
 void rt_exit(int rc)
 {
     if (rc == 0)
