@@ -341,6 +341,7 @@ static enum op dec_system(uint32_t r, struct insn *i)
     unsigned f3 = bits(r, 14, 12);
     unsigned rd = bits(r, 11, 7);
     unsigned rs1 = bits(r, 19, 15);
+    i->imm = 0; /* the caller copies it back: never leave it stale */
     if (f3 != 0) {
         i->imm = (int32_t)bits(r, 31, 20); /* CSR number */
         switch (f3) {
