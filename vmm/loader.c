@@ -133,7 +133,32 @@ static enum loader_err load_elf(struct bus *b, const char *path, const uint8_t *
     return LOADER_OK;
 }
 
-enum loader_err loader_load(struct bus *b, const char *path, uint64_t raw_base,
+enum loader_err loader_load_buf(struct bus *b, const char *what, const void *data, size_t len,
+                                uint64_t base, struct loader_image *out, char *err,
+                                size_t errlen)
+{
+    if (len == 0) {
+        snprintf(err, errlen, "'%s' is empty", what);
+        return LOADER_EBADIMG;
+    }
+    uint8_t *dst = bus_mem_ptr(b, base, len, true);
+    if (!dst) {
+        char ram[96];
+        ram_range_text(b, ram, sizeof(ram));
+        snprintf(err, errlen,
+                 "'%s' (%zu bytes) does not fit in guest RAM at 0x%" PRIx64 " (%s; try a larger -m)",
+                 what, len, base, ram);
+        return LOADER_EBADIMG;
+    }
+    memcpy(dst, data, len);
+    out->entry = base;
+    out->start = base;
+    out->end = base + len;
+    out->is_elf = 0;
+    return LOADER_OK;
+}
+
+static enum loader_err load(struct bus *b, const char *path, uint64_t raw_base, bool elf_ok,
                             struct loader_image *out, char *err, size_t errlen)
 {
     uint8_t *d;
@@ -141,29 +166,41 @@ enum loader_err loader_load(struct bus *b, const char *path, uint64_t raw_base,
     enum loader_err e = read_file(path, &d, &len, err, errlen);
     if (e)
         return e;
-    if (len >= 4 && memcmp(d, ELFMAG, SELFMAG) == 0) {
+    if (elf_ok && len >= 4 && memcmp(d, ELFMAG, SELFMAG) == 0)
         e = load_elf(b, path, d, len, out, err, errlen);
-    } else if (len == 0) {
-        snprintf(err, errlen, "'%s' is empty", path);
-        e = LOADER_EBADIMG;
-    } else {
-        uint8_t *dst = bus_mem_ptr(b, raw_base, len, true);
-        if (!dst) {
-            char ram[96];
-            ram_range_text(b, ram, sizeof(ram));
-            snprintf(err, errlen,
-                     "'%s' (%zu bytes) does not fit in guest RAM at 0x%" PRIx64
-                     " (%s; try a larger -m)",
-                     path, len, raw_base, ram);
-            e = LOADER_EBADIMG;
-        } else {
-            memcpy(dst, d, len);
-            out->entry = raw_base;
-            out->start = raw_base;
-            out->end = raw_base + len;
-            out->is_elf = 0;
-        }
-    }
+    else
+        e = loader_load_buf(b, path, d, len, raw_base, out, err, errlen);
     free(d);
     return e;
+}
+
+enum loader_err loader_load(struct bus *b, const char *path, uint64_t raw_base,
+                            struct loader_image *out, char *err, size_t errlen)
+{
+    return load(b, path, raw_base, true, out, err, errlen);
+}
+
+enum loader_err loader_load_raw(struct bus *b, const char *path, uint64_t base,
+                                struct loader_image *out, char *err, size_t errlen)
+{
+    return load(b, path, base, false, out, err, errlen);
+}
+
+enum loader_err loader_file_size(const char *path, uint64_t *size, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return LOADER_ENOENT;
+    }
+    long n = ftell(f);
+    fclose(f);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot read '%s': not a regular file", path);
+        return LOADER_ENOENT;
+    }
+    *size = (uint64_t)n;
+    return LOADER_OK;
 }

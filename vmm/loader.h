@@ -30,4 +30,16 @@ struct loader_image {
 enum loader_err loader_load(struct bus *b, const char *path, uint64_t raw_base,
                             struct loader_image *out, char *err, size_t errlen);
 
+/* Load `path` as raw bytes at base, whatever it contains. */
+enum loader_err loader_load_raw(struct bus *b, const char *path, uint64_t base,
+                                struct loader_image *out, char *err, size_t errlen);
+
+/* Copy a buffer to guest RAM at base, checked like a file. */
+enum loader_err loader_load_buf(struct bus *b, const char *what, const void *data, size_t len,
+                                uint64_t base, struct loader_image *out, char *err,
+                                size_t errlen);
+
+/* Size of a file, for placing it before loading it. */
+enum loader_err loader_file_size(const char *path, uint64_t *size, char *err, size_t errlen);
+
 #endif

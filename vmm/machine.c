@@ -17,9 +17,15 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include <libfdt.h>
+
 #include "devices/clint.h"
+#include "devices/goldfish_rtc.h"
+#include "devices/plic.h"
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
+#include "firmware/firmware.h"
+#include "vmm/devtree.h"
 #include "rvvm/bus.h"
 #include "rvvm/chardev.h"
 #include "rvvm/device.h"
@@ -40,6 +46,9 @@ struct machine {
     struct chardev *console;
     struct dev *plic;
     struct timespec start;
+    /* The device tree as placed in guest RAM at boot. */
+    uint8_t *fdt;
+    size_t fdt_size;
 
     /* The timer thread raises MTIP when a hart's mtimecmp passes. */
     pthread_t timer_thread;
@@ -65,10 +74,8 @@ bool machine_attach(struct machine *m, struct dev *d)
 
 void machine_irq_set(struct machine *m, unsigned irq, bool level)
 {
-    /* No PLIC yet on this board: external lines go nowhere. */
-    (void)m;
-    (void)irq;
-    (void)level;
+    if (m->plic)
+        plic_set_irq(m->plic, irq, level);
 }
 
 void machine_hart_irq(struct machine *m, unsigned hartid, unsigned bit, bool level)
@@ -211,7 +218,12 @@ static void *timer_main(void *arg)
 #define ROM_FDT_OFF 32
 #define ROM_FWINFO_OFF 40
 
-static void rom_build(struct machine *m, uint64_t entry, uint64_t fdt)
+/* OpenSBI's fw_dynamic_info (include/sbi/fw_dynamic.h), version 2. */
+#define FW_DYNAMIC_INFO_MAGIC 0x4942534full /* "OSBI" */
+#define FW_DYNAMIC_INFO_VERSION 2ull
+#define FW_DYNAMIC_NEXT_MODE_S 1ull
+
+static void rom_build(struct machine *m, uint64_t entry, uint64_t fdt, uint64_t next_addr)
 {
     static const uint32_t code[6] = {
         0x00000297, /* auipc t0, 0           */
@@ -221,21 +233,209 @@ static void rom_build(struct machine *m, uint64_t entry, uint64_t fdt)
         0x0182b283, /* ld    t0, 24(t0)      (entry) */
         0x00028067, /* jr    t0              */
     };
+    const uint64_t info[6] = {
+        FW_DYNAMIC_INFO_MAGIC, FW_DYNAMIC_INFO_VERSION, next_addr, FW_DYNAMIC_NEXT_MODE_S,
+        0 /* options */, UINT64_MAX /* boot hart: any (lottery) */,
+    };
     memset(m->rom, 0, sizeof(m->rom));
     memcpy(m->rom, code, sizeof(code));
     memcpy(m->rom + ROM_ENTRY_OFF, &entry, 8);
     memcpy(m->rom + ROM_FDT_OFF, &fdt, 8);
+    memcpy(m->rom + ROM_FWINFO_OFF, info, sizeof(info));
 }
 
+static int loader_status(enum loader_err e)
+{
+    return e == LOADER_ENOENT ? EXIT_NOINPUT : EXIT_BADIMG;
+}
+
+/* A Linux RISC-V Image declares how much memory it occupies (with bss)
+ * in its header (Documentation/riscv/boot-image-header.rst). */
+static uint64_t image_footprint(struct machine *m, const struct loader_image *img)
+{
+    uint64_t end = img->end;
+    const uint8_t *h = bus_mem_ptr(&m->bus, img->start, 64, false);
+    if (!img->is_elf && h && memcmp(h + 48, "RISCV\0\0\0", 8) == 0) {
+        uint64_t image_size;
+        memcpy(&image_size, h + 16, 8);
+        if (img->start + image_size > end)
+            end = img->start + image_size;
+    }
+    return end;
+}
+
+static uint32_t intc_phandle(void *ctx, unsigned hartid)
+{
+    return machine_fdt_hart_intc_phandle(ctx, hartid);
+}
+
+#define FDT_MAX_SIZE (64u << 10)
+
+/* The generated tree, or -dtb's with /chosen updated. */
+static int make_fdt(struct machine *m, uint64_t initrd_start, uint64_t initrd_end, char *err,
+                    size_t errlen)
+{
+    free(m->fdt);
+    m->fdt = calloc(1, FDT_MAX_SIZE);
+    if (!m->fdt) {
+        snprintf(err, errlen, "out of memory");
+        return EXIT_OSERR;
+    }
+    if (!m->cfg.dtb) {
+        char stdout_path[64];
+        snprintf(stdout_path, sizeof(stdout_path), "/soc/serial@%llx",
+                 (unsigned long long)MACHINE_UART_BASE);
+        struct devtree_info in = {
+            .ram_base = MACHINE_RAM_BASE,
+            .ram_size = m->cfg.ram_size,
+            .nharts = m->nharts,
+            .timebase_hz = MACHINE_TIMEBASE_HZ,
+            .bootargs = m->cfg.append,
+            .initrd_start = initrd_start,
+            .initrd_end = initrd_end,
+            .stdout_path = stdout_path,
+            .intc_phandle = intc_phandle,
+            .ctx = m,
+        };
+        int n = devtree_build(m->fdt, FDT_MAX_SIZE, &in, &m->bus, err, errlen);
+        if (n < 0)
+            return EXIT_OSERR;
+        m->fdt_size = (size_t)n;
+        return 0;
+    }
+    uint64_t size;
+    enum loader_err e = loader_file_size(m->cfg.dtb, &size, err, errlen);
+    if (e)
+        return loader_status(e);
+    FILE *f = fopen(m->cfg.dtb, "rb");
+    if (!f || size > FDT_MAX_SIZE / 2 || fread(m->fdt, 1, size, f) != size) {
+        snprintf(err, errlen, "cannot read '%s' (device trees up to %u KiB)", m->cfg.dtb,
+                 FDT_MAX_SIZE / 2048);
+        if (f)
+            fclose(f);
+        return EXIT_BADIMG;
+    }
+    fclose(f);
+    if (fdt_check_header(m->fdt) != 0 || fdt_open_into(m->fdt, m->fdt, FDT_MAX_SIZE) != 0) {
+        snprintf(err, errlen, "'%s' is not a flattened device tree (dtb)", m->cfg.dtb);
+        return EXIT_BADIMG;
+    }
+    int chosen = fdt_path_offset(m->fdt, "/chosen");
+    if (chosen < 0)
+        chosen = fdt_add_subnode(m->fdt, 0, "chosen");
+    int rc = chosen < 0 ? chosen : 0;
+    if (!rc && m->cfg.append)
+        rc = fdt_setprop_string(m->fdt, chosen, "bootargs", m->cfg.append);
+    if (!rc && initrd_start) {
+        rc = fdt_setprop_u64(m->fdt, chosen, "linux,initrd-start", initrd_start);
+        if (!rc)
+            rc = fdt_setprop_u64(m->fdt, chosen, "linux,initrd-end", initrd_end);
+    }
+    if (!rc)
+        rc = fdt_pack(m->fdt);
+    if (rc) {
+        snprintf(err, errlen, "'%s': cannot update /chosen: %s", m->cfg.dtb, fdt_strerror(rc));
+        return EXIT_BADIMG;
+    }
+    m->fdt_size = fdt_totalsize(m->fdt);
+    return 0;
+}
+
+/*
+ * Memory layout at boot: firmware at the base of RAM, the kernel 2 MiB up
+ * (or at its own address without firmware), the device tree in the last
+ * 2 MiB-aligned slot of RAM, the initrd right below it.
+ */
 static int load_images(struct machine *m, char *err, size_t errlen)
 {
-    struct loader_image img;
-    enum loader_err e = loader_load(&m->bus, m->cfg.kernel, MACHINE_RAM_BASE, &img, err, errlen);
-    if (e == LOADER_ENOENT)
-        return EXIT_NOINPUT;
+    const uint64_t ram_end = MACHINE_RAM_BASE + m->cfg.ram_size;
+    const bool firmware = !m->cfg.bios || strcmp(m->cfg.bios, "none") != 0;
+    struct loader_image fw = {0}, kern;
+    enum loader_err e;
+
+    if (firmware) {
+        if (!m->cfg.bios || strcmp(m->cfg.bios, "default") == 0) {
+            size_t len;
+            const uint8_t *blob = firmware_default(&len);
+            if (!blob) {
+                snprintf(err, errlen, "this rvvm was built without a default firmware: "
+                                      "use -bios FILE or -bios none");
+                return EXIT_USAGE;
+            }
+            e = loader_load_buf(&m->bus, "the default firmware", blob, len, MACHINE_RAM_BASE,
+                                &fw, err, errlen);
+        } else {
+            e = loader_load(&m->bus, m->cfg.bios, MACHINE_RAM_BASE, &fw, err, errlen);
+        }
+        if (e)
+            return loader_status(e);
+        uint64_t kbase = MACHINE_RAM_BASE + MACHINE_KERNEL_OFFSET;
+        if (fw.end > kbase) {
+            snprintf(err, errlen, "the firmware (%" PRIu64 " bytes) overlaps the kernel at 0x%"
+                     PRIx64, fw.end - fw.start, kbase);
+            return EXIT_BADIMG;
+        }
+        e = loader_load(&m->bus, m->cfg.kernel, kbase, &kern, err, errlen);
+    } else {
+        e = loader_load(&m->bus, m->cfg.kernel, MACHINE_RAM_BASE, &kern, err, errlen);
+    }
     if (e)
+        return loader_status(e);
+    uint64_t kernel_end = image_footprint(m, &kern);
+
+    uint64_t fdt_addr = (ram_end - FDT_MAX_SIZE) & ~((2ull << 20) - 1);
+    if (fdt_addr < kernel_end)
+        fdt_addr = (ram_end - FDT_MAX_SIZE) & ~0xfffull;
+    uint64_t initrd_start = 0, initrd_end = 0;
+    if (m->cfg.initrd) {
+        uint64_t size;
+        e = loader_file_size(m->cfg.initrd, &size, err, errlen);
+        if (e)
+            return loader_status(e);
+        initrd_end = fdt_addr;
+        initrd_start = (fdt_addr - size) & ~0xfffull;
+        if (size > fdt_addr - MACHINE_RAM_BASE || initrd_start < kernel_end) {
+            snprintf(err, errlen,
+                     "the kernel (ends at 0x%" PRIx64 ") and initrd '%s' (%" PRIu64
+                     " bytes) do not fit in %" PRIu64 " MiB of RAM: use a larger -m",
+                     kernel_end, m->cfg.initrd, size, m->cfg.ram_size >> 20);
+            return EXIT_BADIMG;
+        }
+        struct loader_image rd;
+        e = loader_load_raw(&m->bus, m->cfg.initrd, initrd_start, &rd, err, errlen);
+        if (e)
+            return loader_status(e);
+        initrd_end = rd.end;
+    } else if (fdt_addr < kernel_end) {
+        snprintf(err, errlen, "the kernel (ends at 0x%" PRIx64 ") leaves no room for the "
+                 "device tree in %" PRIu64 " MiB of RAM: use a larger -m",
+                 kernel_end, m->cfg.ram_size >> 20);
         return EXIT_BADIMG;
-    rom_build(m, img.entry, 0);
+    }
+
+    int st = make_fdt(m, initrd_start, initrd_end, err, errlen);
+    if (st)
+        return st;
+    uint8_t *dst = bus_mem_ptr(&m->bus, fdt_addr, m->fdt_size, true);
+    if (!dst) {
+        snprintf(err, errlen, "no room for the device tree in RAM");
+        return EXIT_BADIMG;
+    }
+    memcpy(dst, m->fdt, m->fdt_size);
+    if (firmware)
+        rom_build(m, fw.entry, fdt_addr, kern.entry);
+    else
+        rom_build(m, kern.entry, fdt_addr, 0);
+    return 0;
+}
+
+int machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(m->fdt, 1, m->fdt_size, f) != m->fdt_size || fclose(f) != 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        return EXIT_NOINPUT;
+    }
     return 0;
 }
 
@@ -264,7 +464,10 @@ static int add_devices(struct machine *m, char *err, size_t errlen)
                  m->cfg.serial == SERIAL_FILE ? m->cfg.serial_path : "", strerror(errno));
         return m->cfg.serial == SERIAL_FILE ? EXIT_NOINPUT : EXIT_OSERR;
     }
-    if (!syscon_create(m, MACHINE_SYSCON_BASE) || !clint_create(m, MACHINE_CLINT_BASE) ||
+    m->plic = plic_create(m, MACHINE_PLIC_BASE);
+    if (!m->plic || !syscon_create(m, MACHINE_SYSCON_BASE) ||
+        !clint_create(m, MACHINE_CLINT_BASE) ||
+        !rtc_create(m, MACHINE_RTC_BASE, MACHINE_RTC_IRQ) ||
         !uart_create(m, MACHINE_UART_BASE, MACHINE_UART_IRQ, m->console)) {
         snprintf(err, errlen, "cannot create the board's devices");
         return EXIT_OSERR;
@@ -386,6 +589,7 @@ void machine_destroy(struct machine *m)
     }
     if (m->ram)
         munmap(m->ram, m->cfg.ram_size);
+    free(m->fdt);
     pthread_cond_destroy(&m->timer_cond);
     pthread_mutex_destroy(&m->timer_lock);
     pthread_mutex_destroy(&m->power_lock);

@@ -29,7 +29,13 @@ static void usage(FILE *f)
             "\n"
             "  -kernel FILE      kernel or bare-metal program: an ELF, or a raw binary\n"
             "                    loaded at 0x80000000\n"
-            "  -bios none        boot the kernel directly in M-mode (no firmware)\n"
+            "  -bios FILE        firmware: default (the embedded OpenSBI fw_dynamic, loaded\n"
+            "                    at 0x80000000, kernel at 0x80200000), none (boot the\n"
+            "                    kernel directly in M-mode), or a firmware file\n"
+            "  -initrd FILE      initial ramdisk for Linux\n"
+            "  -append STRING    kernel command line\n"
+            "  -dtb FILE         use this device tree instead of the generated one\n"
+            "  -dumpdtb FILE     write the generated device tree to FILE and exit\n"
             "  -m SIZE           guest RAM, in MiB or with a suffix: 512M, 2G (default 256M)\n"
             "  -accel ENGINE     interp, jit or auto (default auto)\n"
             "  -serial DEV       stdio (default), file:PATH or null\n"
@@ -70,12 +76,16 @@ static bool parse_size(const char *s, uint64_t *out)
 
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_ACCEL, OPT_SERIAL, OPT_NOGRAPHIC, OPT_NOREBOOT,
-    OPT_DEBUG, OPT_VERSION, OPT_HELP,
+    OPT_DEBUG, OPT_VERSION, OPT_HELP, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_DUMPDTB,
 };
 
 static const struct option options[] = {
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"bios", required_argument, NULL, OPT_BIOS},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"dtb", required_argument, NULL, OPT_DTB},
+    {"dumpdtb", required_argument, NULL, OPT_DUMPDTB},
     {"m", required_argument, NULL, OPT_MEM},
     {"accel", required_argument, NULL, OPT_ACCEL},
     {"serial", required_argument, NULL, OPT_SERIAL},
@@ -96,18 +106,17 @@ int main(int argc, char **argv)
         .engine = ENGINE_INTERP,
         .serial = SERIAL_STDIO,
     };
+    const char *dumpdtb = NULL;
     opterr = 0;
     int c;
     while ((c = getopt_long_only(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case OPT_KERNEL: cfg.kernel = optarg; break;
-        case OPT_BIOS:
-            if (strcmp(optarg, "none") != 0) {
-                log_error("-bios %s: firmware is not supported yet; use -bios none", optarg);
-                return EXIT_USAGE;
-            }
-            cfg.bios = optarg;
-            break;
+        case OPT_BIOS: cfg.bios = optarg; break;
+        case OPT_INITRD: cfg.initrd = optarg; break;
+        case OPT_APPEND: cfg.append = optarg; break;
+        case OPT_DTB: cfg.dtb = optarg; break;
+        case OPT_DUMPDTB: dumpdtb = optarg; break;
         case OPT_MEM:
             if (!parse_size(optarg, &cfg.ram_size) || cfg.ram_size < MIN_RAM ||
                 cfg.ram_size > MAX_RAM || (cfg.ram_size & 0xfff)) {
@@ -166,10 +175,6 @@ int main(int argc, char **argv)
         log_error("no -kernel given (see rvvm -h)");
         return EXIT_USAGE;
     }
-    if (!cfg.bios) {
-        log_error("booting through firmware is not supported yet; use -bios none");
-        return EXIT_USAGE;
-    }
 
     char err[512];
     int status = 0;
@@ -177,6 +182,13 @@ int main(int argc, char **argv)
     if (!m) {
         log_error("%s", err);
         return status;
+    }
+    if (dumpdtb) {
+        int st = machine_dump_dtb(m, dumpdtb, err, sizeof(err));
+        if (st)
+            log_error("%s", err);
+        machine_destroy(m);
+        return st;
     }
     int code = machine_run(m);
     machine_destroy(m);

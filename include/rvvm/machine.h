@@ -31,7 +31,11 @@ struct machine_config {
     unsigned nharts;
     enum hart_engine engine;
     const char *kernel;  /* -kernel (required) */
-    const char *bios;    /* NULL = none for now; "none" = boot the kernel directly */
+    const char *bios;    /* NULL or "default": embedded OpenSBI; "none": boot the kernel
+                            directly in M-mode; else a firmware file */
+    const char *initrd;  /* -initrd */
+    const char *append;  /* -append: kernel command line */
+    const char *dtb;     /* -dtb: use this device tree instead of the generated one */
     enum machine_serial serial;
     const char *serial_path;
     bool no_reboot;
@@ -50,6 +54,8 @@ struct machine;
  * exit status to use in *status. */
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen,
                                int *status);
+/* Write the device tree the guest would get to path (-dumpdtb). */
+int machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen);
 /* Run until the guest powers off (or the user quits); returns main's exit
  * status. */
 int machine_run(struct machine *m);
