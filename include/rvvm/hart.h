@@ -175,6 +175,16 @@ struct hart {
     pthread_cond_t wfi_cond;
     unsigned engine_kind; /* enum hart_engine */
     void *engine;         /* engine-private state (jit code cache, ...) */
+
+    /* Self-modifying code hook, set by an engine that caches translations
+     * (code_map NULL when unused). A nonzero code_map[i] marks the
+     * guest-physical page code_map_base + i * PAGE_SIZE as holding
+     * translated code: vmm/hart/mmu.c keeps such pages out of the write TLB
+     * and calls code_write(h, pa, size) before every store to one (slow-path
+     * stores, SC and AMOs), so the engine can drop stale translations. */
+    uint8_t *code_map;
+    uint64_t code_map_base, code_map_pages;
+    void (*code_write)(struct hart *h, uint64_t pa, unsigned size);
 };
 
 enum hart_engine { ENGINE_INTERP, ENGINE_JIT };

@@ -133,10 +133,26 @@ int mmu_translate(struct hart *h, uint64_t va, enum mmu_access acc, unsigned set
     return page_fault_cause[acc];
 }
 
+/* Engine hook (hart.h): does the page at pa hold translated code? */
+static inline bool code_page(const struct hart *h, uint64_t pa)
+{
+    uint64_t i = (pa - h->code_map_base) >> PAGE_SHIFT;
+    return h->code_map && i < h->code_map_pages && h->code_map[i];
+}
+
+/* Called before every store that bypasses the write TLB. */
+static inline void code_store(struct hart *h, uint64_t pa, unsigned size)
+{
+    if (code_page(h, pa))
+        h->code_write(h, pa, size);
+}
+
 /* Try to cache the translation va -> pa for `kind` in the current set. */
 static void tlb_fill(struct hart *h, unsigned set, unsigned kind, uint64_t va, uint64_t pa)
 {
     bool write = kind == TLB_WRITE;
+    if (write && code_page(h, pa))
+        return; /* stores to translated code take the slow path (code_store) */
     uint8_t *host = bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, write);
     if (!host)
         return; /* MMIO or a partial page: always the slow path */
@@ -201,6 +217,7 @@ bool mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val)
     if (((va & (PAGE_SIZE - 1)) + size) <= PAGE_SIZE) {
         if (!translate_fill(h, va, MMU_WRITE, &pa))
             return false;
+        code_store(h, pa, size);
         if (!bus_write(h->bus, pa, size, val)) {
             hart_trap(h, EXC_STORE_ACCESS, va);
             return false;
@@ -212,6 +229,7 @@ bool mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val)
         return false;
     for (unsigned i = 0; i < size; i++) {
         uint64_t a = va + i < va2 ? pa + i : pa2 + (va + i - va2);
+        code_store(h, a, 1);
         if (!bus_write(h->bus, a, 1, (val >> (8 * i)) & 0xff)) {
             hart_trap(h, EXC_STORE_ACCESS, va + i);
             return false;
@@ -274,6 +292,8 @@ bool mmu_amo_addr(struct hart *h, uint64_t va, unsigned size, bool lr, uint64_t 
         hart_trap(h, lr ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);
         return false;
     }
+    if (!lr)
+        code_store(h, *pa, size);
     *host = p;
     return true;
 }
