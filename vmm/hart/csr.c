@@ -235,7 +235,10 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
     }
     if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + PMP_COUNT) {
         unsigned n = csr - CSR_PMPADDR0;
-        if (!pmp_locked(h, n))
+        /* A locked TOR entry n+1 also locks pmpaddr n, its range's bottom. */
+        bool next_tor = n + 1 < PMP_COUNT && pmp_locked(h, n + 1) &&
+                        ((h->pmpcfg[(n + 1) / 8] >> (8 * ((n + 1) % 8) + 3)) & 3) == 1;
+        if (!pmp_locked(h, n) && !next_tor)
             h->pmpaddr[n] = v & PMPADDR_MASK;
         return;
     }
