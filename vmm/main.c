@@ -15,6 +15,9 @@
 #include "rvvm/log.h"
 #include "rvvm/machine.h"
 #include "rvvm_config.h"
+#if RVVM_HAVE_JIT
+#include "vmm/jit/jit.h"
+#endif
 
 #define DEFAULT_RAM (256ull << 20)
 #define MIN_RAM (4ull << 20)
@@ -37,11 +40,17 @@ static void usage(FILE *f)
             "  -dtb FILE         use this device tree instead of the generated one\n"
             "  -dumpdtb FILE     write the generated device tree to FILE and exit\n"
             "  -m SIZE           guest RAM, in MiB or with a suffix: 512M, 2G (default 256M)\n"
-            "  -accel ENGINE     interp, jit or auto (default auto)\n"
+            "  -accel ENGINE     interp, jit or auto (default auto: the tiered translator on\n"
+            "                    x86-64 hosts, else interp); jit options, comma-separated:\n"
+            "                    verify (check every block against the interpreter, stop\n"
+            "                    at the first divergence), hot=N (translate a block after\n"
+            "                    N runs in the interpreter, 0..255, default 16), nochain\n"
             "  -serial DEV       stdio (default), file:PATH or null\n"
             "  -nographic        no display (the default)\n"
             "  -no-reboot        exit instead of rebooting when the guest reboots\n"
-            "  -d LIST           debug output: guest (guest misbehaviour), int, jit\n"
+            "  -d LIST           debug output: guest (guest misbehaviour), int, jit (translated\n"
+            "                    blocks to rvvm-jit.bin/.idx for objdump; $RVVM_JIT_DUMP\n"
+            "                    sets the prefix)\n"
             "  -h, --help        this help\n"
             "  --version         version\n"
             "\n"
@@ -74,6 +83,59 @@ static bool parse_size(const char *s, uint64_t *out)
     return true;
 }
 
+/* -accel interp | jit[,verify][,hot=N][,nochain] | auto: auto is the
+ * tiered translator where it is built (x86-64 hosts), else the interpreter. */
+#if RVVM_HAVE_JIT
+#define DEFAULT_ENGINE ENGINE_JIT
+#else
+#define DEFAULT_ENGINE ENGINE_INTERP
+#endif
+
+static bool parse_accel(const char *arg, enum hart_engine *engine)
+{
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *save = NULL, *name = strtok_r(buf, ",", &save);
+    if (name && strcmp(name, "interp") == 0) {
+        *engine = ENGINE_INTERP;
+        if (strtok_r(NULL, ",", &save)) {
+            log_error("-accel %s: interp takes no options", arg);
+            return false;
+        }
+        return true;
+    }
+    if (!name || (strcmp(name, "jit") != 0 && strcmp(name, "auto") != 0)) {
+        log_error("-accel %s: expected interp, jit or auto (jit options: verify, hot=N, nochain)",
+                  arg);
+        return false;
+    }
+#if RVVM_HAVE_JIT
+    *engine = ENGINE_JIT;
+    for (char *o; (o = strtok_r(NULL, ",", &save));) {
+        char *end;
+        if (strcmp(o, "verify") == 0) {
+            jit_opts.verify = true;
+        } else if (strcmp(o, "nochain") == 0) {
+            jit_opts.no_chain = true;
+        } else if (strncmp(o, "hot=", 4) == 0 && o[4] &&
+                   (jit_opts.hot_threshold = (unsigned)strtoul(o + 4, &end, 10), !*end) &&
+                   jit_opts.hot_threshold <= 255) {
+        } else {
+            log_error("-accel %s: unknown jit option '%s' (verify, hot=0..255, nochain)", arg, o);
+            return false;
+        }
+    }
+    return true;
+#else
+    if (strcmp(name, "auto") == 0 && !strtok_r(NULL, ",", &save)) {
+        *engine = ENGINE_INTERP;
+        return true;
+    }
+    log_error("-accel %s: this rvvm was built without the translator (x86-64 hosts only)", arg);
+    return false;
+#endif
+}
+
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_ACCEL, OPT_SERIAL, OPT_NOGRAPHIC, OPT_NOREBOOT,
     OPT_DEBUG, OPT_VERSION, OPT_HELP, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_DUMPDTB,
@@ -103,7 +165,7 @@ int main(int argc, char **argv)
     struct machine_config cfg = {
         .ram_size = DEFAULT_RAM,
         .nharts = 1,
-        .engine = ENGINE_INTERP,
+        .engine = DEFAULT_ENGINE,
         .serial = SERIAL_STDIO,
     };
     const char *dumpdtb = NULL;
@@ -126,15 +188,8 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_ACCEL:
-            if (strcmp(optarg, "interp") == 0 || strcmp(optarg, "auto") == 0) {
-                cfg.engine = ENGINE_INTERP;
-            } else if (strcmp(optarg, "jit") == 0) {
-                log_error("-accel jit: the translator is not built yet; use -accel interp");
+            if (!parse_accel(optarg, &cfg.engine))
                 return EXIT_USAGE;
-            } else {
-                log_error("-accel %s: expected interp, jit or auto", optarg);
-                return EXIT_USAGE;
-            }
             break;
         case OPT_SERIAL:
             if (strcmp(optarg, "stdio") == 0) {

@@ -1,0 +1,413 @@
+/*
+ * jit.c - the translator engine around translate.c: code cache, block
+ * lookup, tiering with the interpreter, chaining, the jump cache, the
+ * self-modifying-code hook, `-d jit` dumps and `-accel jit,verify`.
+ *
+ * The code cache is one RWX mapping per hart, filled linearly and flushed
+ * whole when full. Its first bytes are the entry trampoline (saves the
+ * callee-saved registers, puts the hart in RBX, jumps to a block) and the
+ * two epilogues blocks leave through (translate.h has the conventions).
+ */
+#include "vmm/jit/jit.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rvvm/bus.h"
+#include "rvvm/log.h"
+#include "vmm/hart/mmu.h"
+#include "vmm/hart/trap.h"
+#include "vmm/interp/decode.h"
+#include "vmm/interp/interp.h"
+#include "vmm/jit/translate.h"
+#include "vmm/jit/x64_dump.h"
+#include "vmm/jit/x64_insn.h"
+
+#define CACHE_SIZE (32u << 20)
+#define CACHE_RESERVE (256u << 10) /* flush before a block could overflow */
+#define HASH_BITS 16u
+#define MAX_BLOCKS (1u << 18)
+#define COUNT_BITS 14u
+#define DEFAULT_THRESHOLD 16u
+#define DEFAULT_MAX_INSNS 128u
+#define MAX_MARKED 4096u /* code pages remembered individually for a flush */
+
+struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
+
+struct jit_block {
+    uint64_t pc;
+    uint8_t iset, dset;
+    uint16_t ninsn;
+    const uint8_t *code;
+    struct jit_block *next; /* hash chain */
+};
+
+typedef uint8_t *(*jit_enter_fn)(struct hart *h, const uint8_t *code);
+
+struct jit {
+    uint8_t *cache;
+    struct x64_emitter e; /* e.len is the fill pointer */
+    size_t blocks_start;
+    jit_enter_fn enter;
+    const uint8_t *exit0, *exit_rax;
+
+    struct jit_block *blocks;
+    unsigned nblocks;
+    struct jit_block *hash[1u << HASH_BITS];
+    uint8_t counts[1u << COUNT_BITS];
+    struct jit_jc_entry jc[TLB_SETS][TLB_SETS][JIT_JC_SIZE];
+
+    /* Guest-physical pages holding translated code (the hart's code_map). */
+    uint8_t *code_map;
+    uint64_t map_base, map_pages;
+    uint32_t marked[MAX_MARKED];
+    unsigned nmarked; /* > MAX_MARKED: clear the whole map on flush */
+
+    bool bmi2;
+    struct jit_stats stats;
+    struct x64_dump dump;
+    bool dumping;
+};
+
+/* ---- host ---- */
+
+bool jit_supported(void)
+{
+#if defined(__x86_64__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+static bool host_bmi2(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("bmi2");
+#else
+    return false;
+#endif
+}
+
+/* ---- the code cache ---- */
+
+/* Entry trampoline and epilogues, at the start of the cache. */
+static void emit_trampolines(struct jit *j)
+{
+    struct x64_emitter *e = &j->e;
+    static const int saved[] = {X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15};
+    j->enter = (jit_enter_fn)(void *)x64_here(e);
+    for (unsigned i = 0; i < 6; i++)
+        x64_push_r(e, saved[i]);
+    /* 6 pushes + the return address leave rsp 8 mod 16: 24 more bytes
+     * align it and give blocks a scratch slot at [rsp]. */
+    x64_sub_ri(e, X64_W64, X64_RSP, 24);
+    x64_mov_rr(e, X64_W64, X64_RBX, X64_RDI);
+    x64_jmp_r(e, X64_RSI);
+
+    x64_nop(e, (16 - (e->len & 15)) & 15);
+    j->exit0 = x64_here(e);
+    x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
+    j->exit_rax = x64_here(e);
+    x64_add_ri(e, X64_W64, X64_RSP, 24);
+    for (unsigned i = 6; i-- > 0;)
+        x64_pop_r(e, saved[i]);
+    x64_ret(e);
+    x64_nop(e, (16 - (e->len & 15)) & 15);
+    j->blocks_start = e->len;
+}
+
+static unsigned hash_of(uint64_t pc, unsigned iset, unsigned dset)
+{
+    uint64_t k = (pc >> 1) ^ (pc >> (HASH_BITS + 1)) ^ ((uint64_t)(iset * TLB_SETS + dset) << 7);
+    return (unsigned)(k * 0x9e3779b1u >> 7) & ((1u << HASH_BITS) - 1);
+}
+
+static struct jit_block *lookup(struct jit *j, uint64_t pc, unsigned iset, unsigned dset)
+{
+    for (struct jit_block *b = j->hash[hash_of(pc, iset, dset)]; b; b = b->next)
+        if (b->pc == pc && b->iset == iset && b->dset == dset)
+            return b;
+    return NULL;
+}
+
+static void unmark_pages(struct jit *j)
+{
+    if (j->nmarked > MAX_MARKED)
+        memset(j->code_map, 0, j->map_pages);
+    else
+        for (unsigned i = 0; i < j->nmarked; i++)
+            j->code_map[j->marked[i]] = 0;
+    j->nmarked = 0;
+}
+
+static void flush(struct jit *j)
+{
+    j->e.len = j->blocks_start;
+    j->e.overflow = false;
+    j->nblocks = 0;
+    memset(j->hash, 0, sizeof(j->hash));
+    memset(j->jc, 0, sizeof(j->jc));
+    unmark_pages(j);
+    j->stats.flushes++;
+}
+
+void jit_flush(struct hart *h)
+{
+    if (h->engine)
+        flush(h->engine);
+}
+
+/* A store is about to change a page holding translated code: drop all
+ * translations before the next block (translated code ends its block right
+ * after such a store, see translate.c). */
+static void code_written(struct hart *h, uint64_t pa, unsigned size)
+{
+    (void)pa;
+    (void)size;
+    hart_request(h, HART_EV_FLUSH);
+}
+
+/* Page pa now holds translated code: stores to it must leave the write TLB. */
+static void mark_code_page(struct jit *j, struct hart *h, uint64_t pa, const uint8_t *host_page)
+{
+    uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
+    if (pa < j->map_base || i >= j->map_pages || j->code_map[i])
+        return;
+    j->code_map[i] = 1;
+    if (j->nmarked < MAX_MARKED)
+        j->marked[j->nmarked] = (uint32_t)i;
+    j->nmarked++;
+    for (unsigned s = 0; s < TLB_SETS; s++)
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *te = &h->tlb[s][TLB_WRITE][k];
+            if (te->tag != TLB_TAG_INVALID &&
+                (const uint8_t *)(uintptr_t)(te->tag + te->addend) == host_page)
+                te->tag = TLB_TAG_INVALID;
+        }
+}
+
+/* Translate the block at h->pc for the current sets; NULL when it cannot be
+ * (fetch would fault, code outside RAM/ROM): the interpreter runs it. */
+static struct jit_block *translate(struct jit *j, struct hart *h)
+{
+    uint64_t pc = h->pc, pa;
+    if (pc & 1)
+        return NULL;
+    if (mmu_translate(h, pc, MMU_FETCH, h->iset, &pa))
+        return NULL;
+    const uint8_t *page = bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, false);
+    if (!page)
+        return NULL;
+    size_t off = pc & (PAGE_SIZE - 1);
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (j->nblocks == MAX_BLOCKS || x64_space(&j->e) < CACHE_RESERVE)
+            flush(j);
+        struct jit_env env = {
+            .exit0 = j->exit0,
+            .exit_rax = j->exit_rax,
+            .jc = j->jc[h->iset][h->dset],
+            .iset = h->iset,
+            .dset = h->dset,
+            .max_insns = jit_opts.max_insns ? jit_opts.max_insns : DEFAULT_MAX_INSNS,
+            .chain = !jit_opts.no_chain && !jit_opts.verify,
+            .bmi2 = j->bmi2,
+        };
+        /* Blocks start 16-byte aligned. */
+        x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);
+        size_t start = j->e.len;
+        unsigned n = jit_translate(&j->e, &env, pc, page + off, PAGE_SIZE - off);
+        if (j->e.overflow) {
+            flush(j);
+            continue;
+        }
+        if (!n) {
+            j->e.len = start;
+            return NULL;
+        }
+        mark_code_page(j, h, pa & PAGE_MASK, page);
+        struct jit_block *b = &j->blocks[j->nblocks++];
+        b->pc = pc;
+        b->iset = h->iset;
+        b->dset = h->dset;
+        b->ninsn = (uint16_t)n;
+        b->code = j->e.buf + start;
+        unsigned hi = hash_of(pc, h->iset, h->dset);
+        b->next = j->hash[hi];
+        j->hash[hi] = b;
+        j->stats.translated++;
+        if (j->dumping)
+            x64_dump_block(&j->dump, pc, b->code, j->e.len - start);
+        return b;
+    }
+    return NULL;
+}
+
+/* ---- the cold tier ---- */
+
+/* Interpret one block: up to the translator's block end, length limit or
+ * page end, so counted block starts are the ones it would translate. */
+static void interp_block(struct hart *h)
+{
+    unsigned max = jit_opts.max_insns ? jit_opts.max_insns : DEFAULT_MAX_INSNS;
+    uint64_t page = h->pc & PAGE_MASK;
+    for (unsigned n = 0; n < max; n++) {
+        uint32_t raw;
+        if (!mmu_fetch(h, h->pc, &raw))
+            return;
+        struct insn in;
+        decode(raw, &in);
+        if (!interp_exec(h, &in))
+            return;
+        if ((h->pc & PAGE_MASK) != page)
+            return;
+    }
+}
+
+static unsigned count_slot(uint64_t pc, unsigned iset, unsigned dset)
+{
+    return (unsigned)(((pc >> 1) ^ (pc >> 15) ^ (iset * 5 + dset)) & ((1u << COUNT_BITS) - 1));
+}
+
+/* ---- lifecycle ---- */
+
+bool jit_init(struct hart *h)
+{
+    if (!jit_supported())
+        return false;
+    struct jit *j = calloc(1, sizeof(*j));
+    if (!j)
+        return false;
+    j->blocks = calloc(MAX_BLOCKS, sizeof(*j->blocks));
+    /* Near the executable when the kernel allows, so calls to helpers are
+     * rel32; x64_call_far falls back to an absolute call otherwise. */
+    uintptr_t near = ((uintptr_t)(void *)jit_init & ~(uintptr_t)0xfffff) - (256u << 20);
+    void *p = mmap((void *)near, CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED || !j->blocks) {
+        free(j->blocks);
+        free(j);
+        return false;
+    }
+    j->cache = p;
+    x64_emit_init(&j->e, j->cache, CACHE_SIZE);
+    j->bmi2 = host_bmi2();
+    emit_trampolines(j);
+
+    /* The code map covers the largest writable memory region (RAM). */
+    const struct bus_region *ram = NULL;
+    for (unsigned i = 0; i < h->bus->nmem; i++)
+        if (!h->bus->mem[i].readonly && (!ram || h->bus->mem[i].size > ram->size))
+            ram = &h->bus->mem[i];
+    if (ram) {
+        j->map_base = ram->base;
+        j->map_pages = ram->size >> PAGE_SHIFT;
+        j->code_map = mmap(NULL, j->map_pages, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (j->code_map == MAP_FAILED) {
+            munmap(j->cache, CACHE_SIZE);
+            free(j->blocks);
+            free(j);
+            return false;
+        }
+        h->code_map = j->code_map;
+        h->code_map_base = j->map_base;
+        h->code_map_pages = j->map_pages;
+        h->code_write = code_written;
+    }
+    if (log_on(LOG_JIT)) {
+        const char *prefix = getenv("RVVM_JIT_DUMP");
+        if (!prefix)
+            prefix = "rvvm-jit";
+        j->dumping = x64_dump_open(&j->dump, prefix);
+        if (j->dumping)
+            log_error("-d jit: writing translated blocks to %s.bin, index in %s.idx", prefix,
+                      prefix);
+        else
+            log_error("-d jit: cannot create %s.bin/.idx", prefix);
+    }
+    h->engine = j;
+    return true;
+}
+
+void jit_destroy(struct hart *h)
+{
+    struct jit *j = h->engine;
+    if (!j)
+        return;
+    if (j->dumping) {
+        x64_dump_close(&j->dump);
+        if (log_on(LOG_JIT))
+            log_error("-d jit: %" PRIu64 " blocks translated, %" PRIu64 " chained, %" PRIu64
+                      " flushes",
+                      j->stats.translated, j->stats.chained, j->stats.flushes);
+    }
+    h->code_map = NULL;
+    h->code_write = NULL;
+    if (j->code_map)
+        munmap(j->code_map, j->map_pages);
+    munmap(j->cache, CACHE_SIZE);
+    free(j->blocks);
+    free(j);
+    h->engine = NULL;
+}
+
+void jit_get_stats(const struct hart *h, struct jit_stats *out)
+{
+    const struct jit *j = h->engine;
+    if (j)
+        *out = j->stats;
+    else
+        memset(out, 0, sizeof(*out));
+}
+
+/* ---- the dispatcher ---- */
+
+void jit_run(struct hart *h)
+{
+    struct jit *j = h->engine;
+    uint8_t *site = NULL;     /* rel32 field of the direct exit just taken */
+    unsigned site_sets = 0;   /* ... in a block for these sets */
+    while (!atomic_load_explicit(&h->events, memory_order_relaxed)) {
+        unsigned iset = h->iset, dset = h->dset, sets = iset * TLB_SETS + dset;
+        struct jit_block *b = lookup(j, h->pc, iset, dset);
+        if (!b) {
+            uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
+            if (*cnt < jit_opts.hot_threshold) {
+                (*cnt)++;
+                j->stats.cold_blocks++;
+                interp_block(h);
+                site = NULL;
+                continue;
+            }
+            uint64_t flushes = j->stats.flushes;
+            b = translate(j, h);
+            if (j->stats.flushes != flushes)
+                site = NULL; /* the exit it named is gone */
+            if (!b) {
+                j->stats.cold_blocks++;
+                interp_block(h);
+                site = NULL;
+                continue;
+            }
+        }
+        if (site && site_sets == sets) {
+            x64_patch_rel32(site, b->code);
+            j->stats.chained++;
+        }
+        if (!jit_opts.no_chain) {
+            struct jit_jc_entry *jc = &j->jc[iset][dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+            jc->pc = b->pc;
+            jc->code = b->code;
+        }
+        j->stats.hot_runs++;
+        site = j->enter(h, b->code);
+        site_sets = sets;
+    }
+}

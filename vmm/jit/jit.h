@@ -1,0 +1,50 @@
+/*
+ * jit.h - the RV64 -> x86-64 translator engine: code cache, tiering
+ * dispatcher, block chaining, and the `-accel jit,verify` lockstep mode.
+ *
+ * Blocks start in the interpreter; a block start that has run
+ * jit_opts.hot_threshold times is translated (vmm/jit/translate.c) straight
+ * from the shared decoder to x86-64 through the emitter (x64_insn.h), with
+ * no IR in between. Blocks are keyed on (guest virtual pc, iset, dset): the
+ * TLB sets are constants in the translated code. Direct exits are chained
+ * (patched rel32), jalr goes through an inline jump-cache lookup, and the
+ * whole cache is flushed when full, on fence.i, sfence.vma and satp writes
+ * (HART_EV_FLUSH), and when a store hits a page holding translated code.
+ */
+#ifndef RVVM_JIT_H
+#define RVVM_JIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rvvm/hart.h"
+
+/* Process-wide knobs (set by main and tests before jit_init). */
+struct jit_opts {
+    unsigned hot_threshold; /* block executions before translation (0: at once) */
+    bool no_chain;          /* never patch direct exits nor use the jump cache */
+    bool verify;            /* lockstep: check each block against the interpreter */
+    unsigned max_insns;     /* longest block (guest instructions); 0: default */
+};
+extern struct jit_opts jit_opts;
+
+/* Whether the host can run translated code (x86-64 with SSE2). */
+bool jit_supported(void);
+
+/* Attach a translator to the hart (h->engine); false if the host refused
+ * the code cache (the caller may fall back to the interpreter). */
+bool jit_init(struct hart *h);
+/* Run the hart until h->events is nonzero. */
+void jit_run(struct hart *h);
+/* Drop every translation (HART_EV_FLUSH). */
+void jit_flush(struct hart *h);
+void jit_destroy(struct hart *h);
+
+/* Counters, for tests and `-d jit`. */
+struct jit_stats {
+    uint64_t translated, flushes, chained, cold_blocks, hot_runs;
+    uint64_t verified, unverified; /* verify mode: blocks compared / skipped (MMIO) */
+};
+void jit_get_stats(const struct hart *h, struct jit_stats *out);
+
+#endif
