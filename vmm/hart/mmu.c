@@ -71,7 +71,7 @@ int mmu_translate(struct hart *h, uint64_t va, enum mmu_access acc, unsigned set
         return 0;
     }
     /* Sv39: bits 63:39 must all equal bit 38. */
-    if ((uint64_t)(((int64_t)va << 25) >> 25) != va)
+    if ((uint64_t)((int64_t)(va << 25) >> 25) != va)
         return page_fault_cause[acc];
 
     uint64_t table = (h->satp & SATP_PPN_MASK) << PAGE_SHIFT;
