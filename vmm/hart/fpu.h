@@ -127,11 +127,12 @@ uint64_t fpu_sgnj_d(uint64_t a, uint64_t b);
 uint64_t fpu_sgnjn_d(uint64_t a, uint64_t b);
 uint64_t fpu_sgnjx_d(uint64_t a, uint64_t b);
 
-/* Every operation has an exact integer (software) implementation; on x86-64 the
- * four IEEE rounding modes of add/sub/mul/div/sqrt/fma/fcvt.s.d run on the host SSE
- * unit instead, for speed. This switch (process-wide, default on) turns the host
- * path off, so tests can check one against the other and a suspected host-path bug
- * can be bisected. Returns the previous setting; false where there is no host path. */
+/* Every operation has an exact integer (software) implementation, the default. On
+ * x86-64 the four IEEE rounding modes of add/sub/mul/div/sqrt/fma/fcvt.s.d can run
+ * on the host SSE unit instead. Both give bit-identical results and flags; this
+ * process-wide switch (default off: the soft path measured faster) exists so tests
+ * can check one against the other and for benchmarking on other CPUs. Returns
+ * whether the host path is in use afterwards (always false without one). */
 bool fpu_set_host_accel(bool enable);
 
 #endif
