@@ -67,6 +67,11 @@ struct jit {
     uint32_t marked[MAX_MARKED];
     unsigned nmarked; /* > MAX_MARKED: clear the whole map on flush */
 
+    /* The last direct exit to the dispatcher (a rel32 field to patch). */
+    uint8_t *site;
+    uint64_t site_pc;
+    unsigned site_sets;
+
     bool bmi2;
     struct jit_stats stats;
     struct x64_dump dump;
@@ -154,6 +159,7 @@ static void flush(struct jit *j)
     memset(j->hash, 0, sizeof(j->hash));
     memset(j->jc, 0, sizeof(j->jc));
     unmark_pages(j);
+    j->site = NULL;
     j->stats.flushes++;
 }
 
@@ -369,45 +375,53 @@ void jit_get_stats(const struct hart *h, struct jit_stats *out)
 
 /* ---- the dispatcher ---- */
 
+/* One dispatch: run the block at h->pc (translated, translating it when
+ * hot, or in the interpreter), possibly followed by blocks chained to it. */
+static void dispatch(struct hart *h, struct jit *j)
+{
+    unsigned iset = h->iset, dset = h->dset, sets = iset * TLB_SETS + dset;
+    struct jit_block *b = lookup(j, h->pc, iset, dset);
+    if (!b) {
+        uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
+        if (*cnt < jit_opts.hot_threshold) {
+            (*cnt)++;
+            j->stats.cold_blocks++;
+            interp_block(h);
+            return;
+        }
+        b = translate(j, h);
+        if (!b) {
+            j->stats.cold_blocks++;
+            interp_block(h);
+            return;
+        }
+    }
+    /* The direct exit taken last time led here: chain it. Whatever ran in
+     * between (interrupts, the interpreter), the exit's target is site_pc
+     * under site_sets, which is exactly block b. */
+    if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
+        x64_patch_rel32(j->site, b->code);
+        j->stats.chained++;
+    }
+    if (!jit_opts.no_chain) {
+        struct jit_jc_entry *jc = &j->jc[iset][dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+        jc->pc = b->pc;
+        jc->code = b->code;
+    }
+    j->stats.hot_runs++;
+    j->site = j->enter(h, b->code);
+    j->site_pc = h->pc;
+    j->site_sets = sets;
+}
+
 void jit_run(struct hart *h)
 {
     struct jit *j = h->engine;
-    uint8_t *site = NULL;     /* rel32 field of the direct exit just taken */
-    unsigned site_sets = 0;   /* ... in a block for these sets */
-    while (!atomic_load_explicit(&h->events, memory_order_relaxed)) {
-        unsigned iset = h->iset, dset = h->dset, sets = iset * TLB_SETS + dset;
-        struct jit_block *b = lookup(j, h->pc, iset, dset);
-        if (!b) {
-            uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
-            if (*cnt < jit_opts.hot_threshold) {
-                (*cnt)++;
-                j->stats.cold_blocks++;
-                interp_block(h);
-                site = NULL;
-                continue;
-            }
-            uint64_t flushes = j->stats.flushes;
-            b = translate(j, h);
-            if (j->stats.flushes != flushes)
-                site = NULL; /* the exit it named is gone */
-            if (!b) {
-                j->stats.cold_blocks++;
-                interp_block(h);
-                site = NULL;
-                continue;
-            }
-        }
-        if (site && site_sets == sets) {
-            x64_patch_rel32(site, b->code);
-            j->stats.chained++;
-        }
-        if (!jit_opts.no_chain) {
-            struct jit_jc_entry *jc = &j->jc[iset][dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
-            jc->pc = b->pc;
-            jc->code = b->code;
-        }
-        j->stats.hot_runs++;
-        site = j->enter(h, b->code);
-        site_sets = sets;
-    }
+    while (!atomic_load_explicit(&h->events, memory_order_relaxed))
+        dispatch(h, j);
+}
+
+void jit_step(struct hart *h)
+{
+    dispatch(h, h->engine);
 }

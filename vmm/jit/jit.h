@@ -36,6 +36,9 @@ bool jit_supported(void);
 bool jit_init(struct hart *h);
 /* Run the hart until h->events is nonzero. */
 void jit_run(struct hart *h);
+/* One dispatch (a block, or a chain of translated blocks), for lockstep
+ * testing: the caller handles events between steps as hart_run does. */
+void jit_step(struct hart *h);
 /* Drop every translation (HART_EV_FLUSH). */
 void jit_flush(struct hart *h);
 void jit_destroy(struct hart *h);
