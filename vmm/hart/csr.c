@@ -204,7 +204,9 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
     case CSR_MTVEC: h->mtvec = (v & 3) < 2 ? v : v & ~3ull; return;
     case CSR_MCOUNTEREN: h->mcounteren = (uint32_t)v; return;
     case CSR_MENVCFG: h->menvcfg = v & 1; return;
-    case CSR_MCOUNTINHIBIT: h->mcountinhibit = (uint32_t)v & ~2u; return;
+    /* CY and IR are hardwired to 0 (WARL): mcycle and minstret derive from
+     * instret and cannot be stopped. HPM bits may stick: those never count. */
+    case CSR_MCOUNTINHIBIT: h->mcountinhibit = (uint32_t)v & ~7u; return;
     case CSR_MSCRATCH: h->mscratch = v; return;
     case CSR_MEPC: h->mepc = v & ~1ull; return;
     case CSR_MCAUSE: h->mcause = v; return;
