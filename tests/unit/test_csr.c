@@ -508,6 +508,28 @@ static void test_counter_writes(void **state)
     assert_int_equal(rdv(h, 0xb03), 0);
 }
 
+/* Privileged spec 3.1.13: while mcountinhibit.CY (IR) reads as 1, mcycle
+ * (minstret) must not increment. The register is WARL, so a bit may also be
+ * hardwired to 0 - but a bit that reads 1 must really inhibit. */
+static void test_countinhibit(void **state)
+{
+    struct hart *h = H(state);
+    wrv(h, 0x320, 0x5); /* CY | IR */
+    uint64_t inh = rdv(h, 0x320);
+    assert_false(inh & 2); /* TM does not exist */
+    uint64_t c0 = rdv(h, MCYCLE), i0 = rdv(h, MINSTRET);
+    h->instret += 100;
+    if (inh & 1)
+        assert_int_equal(rdv(h, MCYCLE), c0);
+    if (inh & 4)
+        assert_int_equal(rdv(h, MINSTRET), i0);
+    wrv(h, 0x320, 0);
+    assert_int_equal(rdv(h, 0x320), 0);
+    uint64_t c1 = rdv(h, MCYCLE);
+    h->instret += 7;
+    assert_int_equal(rdv(h, MCYCLE), c1 + 7);
+}
+
 /* ---- floating-point CSRs ---- */
 
 static void test_fcsr(void **state)
@@ -641,7 +663,7 @@ int main(void)
         T(test_misa),            T(test_mstatus_warl), T(test_sstatus_view),
         T(test_deleg_masks),     T(test_mie_sie),      T(test_mip_sip),
         T(test_tvec_epc),        T(test_satp),         T(test_counter_enables),
-        T(test_counter_writes),  T(test_fcsr),         T(test_pmp),
+        T(test_counter_writes),  T(test_countinhibit), T(test_fcsr),         T(test_pmp),
         T(test_pmp_lock),        T(test_pmp_lock_tor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
