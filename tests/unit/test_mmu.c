@@ -818,6 +818,43 @@ static void test_fetch_cross_page(void **state)
     expect_trap(h, EXC_INSN_ACCESS, 0x10000000, 0x10000000);
 }
 
+/* A extension: atomics must be naturally aligned (LR raises the load
+ * misaligned cause, SC/AMOs the store/AMO one), need write permission
+ * (except LR), and work on RAM only. */
+static void test_amo_addr(void **state)
+{
+    struct fix *f = *state;
+    struct hart *h = f->h;
+    map(0x40000000, 0x80010000, RWXAD, 0);
+    map(0x40001000, 0x80011000, PTE_V | PTE_R | PTE_A, 0); /* read-only */
+    map(0x40002000, ROM_BASE, RWXAD, 0);
+    set_priv(h, PRV_S);
+    h->pc = 0x100;
+    uint64_t pa;
+    void *host;
+    assert_true(mmu_amo_addr(h, 0x40000008, 8, false, &pa, &host));
+    assert_int_equal(pa, 0x80010008);
+    assert_ptr_equal(host, ram(0x80010008));
+    h->pc = 0x100;
+    assert_false(mmu_amo_addr(h, 0x40000004, 8, true, &pa, &host));
+    expect_trap(h, EXC_LOAD_MISALIGNED, 0x40000004, 0x100);
+    set_priv(h, PRV_S);
+    h->pc = 0x100;
+    assert_false(mmu_amo_addr(h, 0x40000002, 4, false, &pa, &host));
+    expect_trap(h, EXC_STORE_MISALIGNED, 0x40000002, 0x100);
+    /* LR on a read-only page is fine; an AMO there is a store page fault */
+    set_priv(h, PRV_S);
+    h->pc = 0x100;
+    assert_true(mmu_amo_addr(h, 0x40001000, 4, true, &pa, &host));
+    assert_false(mmu_amo_addr(h, 0x40001000, 4, false, &pa, &host));
+    expect_trap(h, EXC_STORE_PAGE, 0x40001000, 0x100);
+    /* writable mapping of ROM: AMO is a store access fault */
+    set_priv(h, PRV_S);
+    h->pc = 0x100;
+    assert_false(mmu_amo_addr(h, 0x40002000, 4, false, &pa, &host));
+    expect_trap(h, EXC_STORE_ACCESS, 0x40002000, 0x100);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -844,6 +881,7 @@ int main(void)
         T(test_cross_page_load_store),
         T(test_cross_page_fault),
         T(test_fetch_cross_page),
+        T(test_amo_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
