@@ -22,6 +22,8 @@ enum {
     CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343,
     CSR_MIP = 0x344,
     CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG15 = 0x3af, CSR_PMPADDR0 = 0x3b0, CSR_PMPADDR63 = 0x3ef,
+    CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
+    CSR_TINFO = 0x7a4,
     CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02, CSR_MHPMCOUNTER3 = 0xb03,
     CSR_MHPMCOUNTER31 = 0xb1f,
 };
@@ -131,6 +133,16 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
     case CSR_MCAUSE: *v = h->mcause; return true;
     case CSR_MTVAL: *v = h->mtval; return true;
     case CSR_MIP: *v = hart_mip(h); return true;
+    /* Sdtrig with zero triggers, the way the debug spec lets a hart say so:
+     * tselect is hardwired to 0 (a debugger reads back what it wrote and
+     * sees the index does not exist), tdata1 reads type 0 ("no trigger at
+     * this tselect"), tdata2/3 read 0, tinfo reads 1 (only type 0). Writes
+     * are ignored (see csr_write). Without these CSRs, software that probes
+     * for triggers (OpenSBI, the riscv-tests breakpoint test) would take an
+     * illegal-instruction trap it does not expect. */
+    case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3:
+        *v = 0; return true;
+    case CSR_TINFO: *v = 1; return true;
     case CSR_MCYCLE: *v = h->instret + (uint64_t)h->cycle_offset; return true;
     case CSR_MINSTRET: *v = h->instret + (uint64_t)h->instret_offset; return true;
     }
@@ -244,8 +256,8 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
             h->pmpaddr[n] = v & PMPADDR_MASK;
         return;
     }
-    /* Remaining writable CSRs (hpm counters and events, upper PMP entries)
-     * are read-only zero. */
+    /* Remaining writable CSRs (hpm counters and events, upper PMP entries,
+     * the trigger CSRs of a hart with no triggers) are read-only zero. */
 }
 
 bool csr_access(struct hart *h, unsigned csr, enum csr_op op, uint64_t operand, bool write,
