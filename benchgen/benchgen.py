@@ -21,6 +21,7 @@ Only the Python 3 standard library is used.
 import argparse
 import csv
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -161,10 +162,13 @@ def op_i(name, a, imm):
     raise KeyError(name)
 
 
-R_ALU = ['add', 'sub', 'sll', 'srl', 'sra', 'slt', 'sltu', 'xor', 'or', 'and',
-         'addw', 'subw', 'sllw', 'srlw', 'sraw']
-I_ALU = ['addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'slli', 'srli', 'srai',
-         'addiw', 'slliw', 'srliw', 'sraiw']
+# Weighted towards operations that keep information (add, sub, xor, short shifts):
+# chains of slt/and/long shifts collapse to values a translator can prove constant,
+# which real programs rarely do.
+R_ALU = ['add'] * 4 + ['sub'] * 3 + ['xor'] * 4 + ['sll', 'srl', 'sra', 'slt', 'sltu',
+         'or', 'and'] + ['addw'] * 2 + ['subw', 'sllw', 'srlw', 'sraw']
+I_ALU = ['addi'] * 4 + ['xori'] * 4 + ['slli', 'srli'] * 2 + ['addiw'] * 2 + [
+         'slti', 'sltiu', 'ori', 'andi', 'srai', 'slliw', 'srliw', 'sraiw']
 MULDIV = ['mul', 'mulh', 'mulhsu', 'mulhu', 'mulw', 'div', 'divu', 'rem', 'remu',
           'divw', 'divuw', 'remw', 'remuw']
 BRANCH = {'beq': lambda a, b: a == b, 'bne': lambda a, b: a != b,
@@ -195,7 +199,10 @@ def round_frac(q, mbits):
     m, r = divmod(num, den)
     if 2 * r > den or (2 * r == den and m & 1):
         m += 1
-    v = math.ldexp(m, e - mbits + 1)
+    try:
+        v = math.ldexp(m, e - mbits + 1)
+    except OverflowError:
+        raise Invalid()
     return -v if neg else v
 
 
@@ -232,6 +239,12 @@ def sign(v):
 
 
 # ---------------------------------------------------------------------------------
+
+def K(ev):
+    """Mark an evaluator whose result is a constant of the program (li, table loads)."""
+    ev.const = True
+    return ev
+
 
 class Lane:
     """The machine state of one iteration (loop-counter residue)."""
@@ -277,6 +290,8 @@ class Gen:
         self.csr_def = False
         self.recent = []
         self.frecent = []
+        self.unread = set()
+        self.funread = set()
         self.funcs = []
         self.fn = None                # Func being generated
         self.rec = None               # item list being recorded
@@ -321,9 +336,14 @@ class Gen:
         return self.cshare > 0 and self.rng.random() < self.cshare
 
     # -- state helpers ---------------------------------------------------------
+    # Liveness: sources prefer values not read yet and destinations prefer registers
+    # whose value has been consumed, so that almost every result feeds the checked
+    # accumulator.  Dead results would let an optimising translator (TCG) skip work
+    # that a real program would not ask it to do.
     def read(self, r):
         if self.fn is not None and r not in self.fn.writes:
             self.fn.req.add(r)
+        self.unread.discard(r)
         return r
 
     def srcs(self):
@@ -333,16 +353,22 @@ class Gen:
         cand = [r for r in (among if among is not None else POOL) if r in self.defined]
         if not cand:
             return None
+        un = [r for r in cand if r in self.unread]
+        if un and self.rng.random() < 0.8:
+            return self.rng.choice(un)
         rec = [r for r in self.recent[-4:] if r in cand]
         if rec and self.rng.random() < 0.6:
             return self.rng.choice(rec)
         return self.rng.choice(cand)
 
     def pick_dst(self, among=None):
-        return self.rng.choice(among if among is not None else POOL)
+        cand = among if among is not None else POOL
+        free = [r for r in cand if r not in self.unread]
+        return self.rng.choice(free or cand)
 
     def wrote(self, r):
         self.defined.add(r)
+        self.unread.add(r)
         if self.fn is not None:
             self.fn.writes.add(r)
         if r in self.recent:
@@ -352,16 +378,24 @@ class Gen:
 
     def fwrote(self, r, t):
         self.fdef[r] = t
+        self.funread.add(r)
         if r in self.frecent:
             self.frecent.remove(r)
         self.frecent.append(r)
         del self.frecent[:-6]
 
-    def apply(self, evs, n):
-        """Evaluate evs (lane -> list of effects) on every active lane, then commit."""
+    def apply(self, evs, n, vary=False):
+        """Evaluate evs (lane -> list of effects) on every active lane, then commit.
+
+        vary: reject a computed result that is the same in every lane: it most likely
+        collapsed to a constant that a translator's optimiser could fold away."""
         res = []
         for lane in self.active:
             res.append(evs(lane))
+        if vary and len(res) >= 8 and not getattr(evs, 'const', False):
+            first = res[0][-1]
+            if first[0] in ('x', 'f') and all(r[-1] == first for r in res):
+                raise Invalid()
         for lane, effs in zip(self.active, res):
             lane.dyn += n
             for e in effs:
@@ -429,7 +463,7 @@ class Gen:
                 continue
             lines, evs, post = r
             try:
-                self.apply(evs, len(lines))
+                self.apply(evs, len(lines), vary=cat in ('alu', 'muldiv', 'fp_s', 'fp_d'))
             except Invalid:
                 continue
             for text, c in lines:
@@ -454,20 +488,22 @@ class Gen:
             if c:
                 imm = r.randint(-32, 31)
                 return ([('li %s, %d' % (RN[rd], imm), True)],
-                        lambda l: [('x', rd, imm & M64)], lambda: self.wrote(rd))
+                        K(lambda l: [('x', rd, imm & M64)]), lambda: self.wrote(rd))
             if r.random() < 0.5:
                 imm = r.randint(0, (1 << 20) - 1)
                 v = sx32(imm << 12)
                 return ([('lui %s, %d' % (RN[rd], imm), False)],
-                        lambda l: [('x', rd, v)], lambda: self.wrote(rd))
+                        K(lambda l: [('x', rd, v)]), lambda: self.wrote(rd))
             imm = r.randint(-2048, 2047)
             return ([('addi %s, zero, %d' % (RN[rd], imm), False)],
-                    lambda l: [('x', rd, imm & M64)], lambda: self.wrote(rd))
+                    K(lambda l: [('x', rd, imm & M64)]), lambda: self.wrote(rd))
         if c:
             return self.g_alu_c()
         if r.random() < 0.5:
             op = r.choice(R_ALU)
-            a, b = self.read(self.pick_src()), self.read(self.pick_src())
+            a = self.read(self.pick_src())
+            b = self.pick_src([x for x in POOL if x != a]) or a
+            self.read(b)
             rd = self.pick_dst()
             return ([('%s %s, %s, %s' % (op, RN[rd], RN[a], RN[b]), False)],
                     lambda l: [('x', rd, op_r(op, l.x[a], l.x[b]))], lambda: self.wrote(rd))
@@ -475,9 +511,9 @@ class Gen:
         a = self.read(self.pick_src())
         rd = self.pick_dst()
         if op in ('slli', 'srli', 'srai'):
-            imm = r.randint(0, 63)
+            imm = r.randint(1, 17)
         elif op.endswith('iw') and op != 'addiw':
-            imm = r.randint(0, 31)
+            imm = r.randint(1, 15)
         else:
             imm = r.randint(-2048, 2047)
         return ([('%s %s, %s, %d' % (op, RN[rd], RN[a], imm), False)],
@@ -486,14 +522,14 @@ class Gen:
     def g_alu_c(self):
         """An ALU operation in a form that has a 16-bit encoding."""
         r = self.rng
-        forms = ['li', 'mv', 'add', 'addi', 'addiw', 'slli']
+        forms = ['li', 'mv'] + ['add', 'addi'] * 3 + ['addiw', 'slli']
         if any(x in self.defined for x in CREG):
-            forms += ['srli', 'srai', 'andi', 'and', 'or', 'xor', 'sub', 'addw', 'subw']
+            forms += ['srli', 'srai', 'andi', 'and', 'or'] + ['xor', 'sub', 'addw'] * 2 + ['subw']
         f = r.choice(forms)
         if f == 'li':
             rd, imm = self.pick_dst(), r.randint(-32, 31)
             return ([('li %s, %d' % (RN[rd], imm), True)],
-                    lambda l: [('x', rd, imm & M64)], lambda: self.wrote(rd))
+                    K(lambda l: [('x', rd, imm & M64)]), lambda: self.wrote(rd))
         if f == 'mv':
             a, rd = self.read(self.pick_src()), self.pick_dst()
             return ([('mv %s, %s' % (RN[rd], RN[a]), True)],
@@ -505,17 +541,17 @@ class Gen:
         if f in ('addi', 'addiw', 'slli'):
             rd = self.read(self.pick_src())
             if f == 'slli':
-                imm = r.randint(1, 63)
+                imm = r.randint(1, 17)
             else:
                 imm = r.choice([i for i in range(-32, 32) if i or f == 'addiw'])
             return ([('%s %s, %s, %d' % (f, RN[rd], RN[rd], imm), True)],
                     lambda l: [('x', rd, op_i(f, l.x[rd], imm))], lambda: self.wrote(rd))
         rd = self.read(self.pick_src(CREG))
         if f in ('srli', 'srai', 'andi'):
-            imm = r.randint(1, 63) if f != 'andi' else r.randint(-32, 31)
+            imm = r.randint(1, 17) if f != 'andi' else r.randint(-32, 31)
             return ([('%s %s, %s, %d' % (f, RN[rd], RN[rd], imm), True)],
                     lambda l: [('x', rd, op_i(f, l.x[rd], imm))], lambda: self.wrote(rd))
-        b = self.read(self.pick_src(CREG))
+        b = self.read(self.pick_src([x for x in CREG if x != rd]) or rd)
         return ([('%s %s, %s, %s' % (f, RN[rd], RN[rd], RN[b]), True)],
                 lambda l: [('x', rd, op_r(f, l.x[rd], l.x[b]))], lambda: self.wrote(rd))
 
@@ -723,15 +759,19 @@ class Gen:
         cand = [f for f, tt in self.fdef.items() if tt == t]
         if not cand:
             return None
-        rec = [f for f in self.frecent[-3:] if f in cand]
-        if rec and self.rng.random() < 0.6:
-            return self.rng.choice(rec)
-        return self.rng.choice(cand)
+        un = [f for f in cand if f in self.funread]
+        if un and self.rng.random() < 0.8:
+            f = self.rng.choice(un)
+        else:
+            rec = [f for f in self.frecent[-3:] if f in cand]
+            f = self.rng.choice(rec if rec and self.rng.random() < 0.6 else cand)
+        self.funread.discard(f)
+        return f
 
     def g_fp(self, t, c):
         r = self.rng
         sfx = '.' + t
-        fd = r.randrange(32)
+        fd = r.choice([f for f in range(32) if f not in self.funread] or list(range(32)))
         have = [f for f, tt in self.fdef.items() if tt == t]
         post = lambda: (self.fwrote(fd, t), self.fp_dirty())
         if c and t == 'd':
@@ -760,11 +800,11 @@ class Gen:
                     off = 1024 + 8 * r.randrange(TABLE_D)
                     v = struct.unpack('<d', self.table[off:off + 8])[0]
                     return ([('fld f%d, %d(gp)' % (fd, off), False)],
-                            lambda l: [('f', fd, ('d', v))], lambda: self.fwrote(fd, 'd'))
+                            K(lambda l: [('f', fd, ('d', v))]), lambda: self.fwrote(fd, 'd'))
                 off = 1536 + 4 * r.randrange(TABLE_S)
                 v = struct.unpack('<f', self.table[off:off + 4])[0]
                 return ([('flw f%d, %d(gp)' % (fd, off), False)],
-                        lambda l: [('f', fd, ('s', v))], lambda: self.fwrote(fd, 's'))
+                        K(lambda l: [('f', fd, ('s', v))]), lambda: self.fwrote(fd, 's'))
             a = self.read(self.pick_src())
             w = r.choice(['l', 'w'])
 
@@ -966,13 +1006,14 @@ class Gen:
     # -- program shapes ------------------------------------------------------------
     def fold(self):
         """acc += a few live values (so that the work done is checked)."""
-        regs = [x for x in reversed(self.recent) if x in self.defined][:4]
+        regs = [x for x in POOL if x in self.unread and x in self.defined][:10]
+        regs += [x for x in reversed(self.recent) if x in self.defined and x not in regs][:max(0, 2 - len(regs))]
         if not regs:
             regs = self.srcs()[:2]
         for x in regs:
             self.apply(lambda l, x=x: [('acc', l.x[x])], 1)
             self.ins('add s11, s11, %s' % RN[x], self.want_c())
-        fr = [f for f in reversed(self.frecent) if f in self.fdef][:2]
+        fr = [f for f in range(32) if f in self.funread and f in self.fdef][:6]
         for f in fr:
             t = self.fdef[f]
             if t == 'd':
@@ -1168,7 +1209,7 @@ def trap_handler(x, mode):
         a('\tla t1, bg_demand_frames\n\tslli t2, t0, 12\n\tadd t1, t1, t2')
         a('\tsrli t1, t1, 12\n\tslli t1, t1, 10\n\tori t1, t1, 0xd7')
         a('\tla t2, bg_pt_l0_dem\n\tslli t0, t0, 3\n\tadd t2, t2, t0\n\tsd t1, 0(t2)')
-        a('\tsfence.vma')
+        a('\tcsrr t0, stval\n\tsfence.vma t0')       # this page only, as an OS would
         a('\tld t1, 40(sp)\n\taddi t1, t1, 1\n\tsd t1, 40(sp)')
         a('\tj 9f')
         a('4:\tcsrr s4, sepc\n\tcsrr s5, stval\n\tcsrr s3, scause\n\tj bg_unexpected')
@@ -1427,32 +1468,32 @@ def parse_mix(s):
 SUITES = {
     'default': [
         ('empty', dict(shape='straight', insns=0, mix={'alu': 1})),
-        ('int-alu-loop', dict(mix={'alu': 1}, body=200, iters=1_500_000)),
+        ('int-alu-loop', dict(mix={'alu': 1}, body=200, iters=2_000_000)),
         ('muldiv-loop', dict(mix={'muldiv': 6, 'alu': 4}, body=150, iters=800_000,
                              compressed=0.2)),
         ('mem-loop-tlb-hit', dict(mode='su', mix={'mem': 5, 'far': 3, 'alu': 2}, body=120,
-                                  iters=600_000, footprint_pages=64, compressed=0.3)),
+                                  iters=1_000_000, footprint_pages=64, compressed=0.3)),
         ('mem-thrash', dict(mode='su', mix={'mem': 2, 'far': 6, 'alu': 2}, body=120,
-                            iters=300_000, footprint_pages=16384, compressed=0.3)),
-        ('branchy-loop', dict(mix={'branch': 4, 'alu': 6}, body=150, iters=900_000,
+                            iters=40_000, footprint_pages=16384, compressed=0.3)),
+        ('branchy-loop', dict(mix={'branch': 4, 'alu': 6}, body=150, iters=3_000_000,
                               compressed=0.3)),
-        ('call-ret', dict(mix={'call': 3, 'alu': 6, 'mem': 1}, body=80, iters=400_000,
+        ('call-ret', dict(mix={'call': 3, 'alu': 6, 'mem': 1}, body=80, iters=300_000,
                           funcs=64, compressed=0.3)),
         ('fp-single-loop', dict(mix={'fp_s': 7, 'alu': 1, 'mem': 2}, body=120,
-                                iters=400_000, compressed=0.2)),
+                                iters=300_000, compressed=0.2)),
         ('fp-double-loop', dict(mix={'fp_d': 7, 'alu': 1, 'mem': 2}, body=120,
-                                iters=400_000, compressed=0.2)),
+                                iters=300_000, compressed=0.2)),
         ('straight-line-2M', dict(shape='straight', insns=2_000_000,
                                   mix={'alu': 8, 'mem': 1, 'muldiv': 0.5, 'branch': 0.5},
                                   compressed=0.3)),
-        ('nested-loops', dict(shape='nested', levels=[40, 50, 300],
+        ('nested-loops', dict(shape='nested', levels=[200, 50, 300],
                               mix={'alu': 6, 'mem': 2, 'branch': 2}, body=60, compressed=0.3)),
-        ('csr-ecall-roundtrip', dict(mode='su', mix={'ecall': 3, 'csr': 3, 'alu': 4}, body=60,
-                                     iters=100_000, compressed=0.2)),
-        ('page-fault-loop', dict(mode='su', mix={'pf': 2, 'alu': 8}, body=60, iters=20_000,
+        ('csr-ecall-roundtrip', dict(mode='su', mix={'ecall': 1, 'csr': 3, 'alu': 6}, body=60,
+                                     iters=15_000, compressed=0.2)),
+        ('page-fault-loop', dict(mode='su', mix={'pf': 2, 'alu': 8}, body=60, iters=5_000,
                                  compressed=0.2)),
         ('compressed-heavy-loop', dict(mode='su', page='2m', mix={'alu': 7, 'mem': 2, 'branch': 1},
-                                       body=150, iters=1_000_000, compressed=0.95)),
+                                       body=150, iters=4_000_000, compressed=0.95)),
     ],
 }
 
@@ -1485,6 +1526,18 @@ def scaled(p, scale):
 def build_program(name, p, outdir, cc='riscv64-linux-gnu-gcc', keep_asm=True):
     """Generate NAME.S (and NAME.json) in outdir and assemble/link NAME.elf."""
     p = dict(p)
+    with open(os.path.abspath(__file__), 'rb') as f:
+        key = hashlib.sha256(f.read() + json.dumps([name, p, cc], sort_keys=True).encode()).hexdigest()
+    elf = os.path.join(outdir, name + '.elf')
+    metaf = os.path.join(outdir, name + '.json')
+    try:
+        with open(metaf) as f:
+            meta = json.load(f)
+        if meta.get('key') == key and os.path.exists(elf) and (keep_asm is False or
+                                                             os.path.exists(os.path.join(outdir, name + '.S'))):
+            return elf, meta       # same generator, same parameters: same program
+    except (OSError, ValueError):
+        pass
     seed = p['seed'] if p['seed'] is not None else zlib.crc32(name.encode())
     rng = random.Random(seed)
     np_ = p['footprint_pages']
@@ -1527,7 +1580,7 @@ def build_program(name, p, outdir, cc='riscv64-linux-gnu-gcc', keep_asm=True):
     asm = os.path.join(outdir, name + '.S')
     with open(asm, 'w') as f:
         f.write('\n'.join(L) + '\n')
-    lds = os.path.join(outdir, 'benchgen.ld')
+    lds = os.path.join(outdir, name + '.ld')     # one per program: parallel builds
     with open(lds, 'w') as f:
         f.write(LINKER_SCRIPT)
     elf = os.path.join(outdir, name + '.elf')
@@ -1540,7 +1593,7 @@ def build_program(name, p, outdir, cc='riscv64-linux-gnu-gcc', keep_asm=True):
         sys.stderr.write(r.stderr[-4000:])
         raise SystemExit('benchgen: assembling %s failed' % name)
     meta = {
-        'name': name, 'seed': seed,
+        'name': name, 'seed': seed, 'key': key,
         'params': {k: v for k, v in p.items() if not k.startswith('_')},
         'expected': {k: (hex(v) if k == 'acc' else v) for k, v in expected.items()},
         'dyn_insns': res['dyn_insns'],
@@ -1548,7 +1601,7 @@ def build_program(name, p, outdir, cc='riscv64-linux-gnu-gcc', keep_asm=True):
         'body_static_insns': res['body_static'],
         'functions': len(g.funcs), 'march': march,
     }
-    with open(os.path.join(outdir, name + '.json'), 'w') as f:
+    with open(metaf, 'w') as f:
         json.dump(meta, f, indent=1)
     if not keep_asm:
         os.unlink(asm)
@@ -1611,22 +1664,22 @@ def cmd_run(args):
     print('benchgen: building %d programs into %s' % (len(progs), elfdir), file=sys.stderr)
     built = []
     for name, p in progs:
-        elf, meta = build_program(name, p, elfdir, cc=args.cc)
+        elf, meta = build_program(name, p, elfdir, cc=args.cc, keep_asm=False)
         built.append((name, elf, meta))
     qemu = shutil.which(args.qemu) if args.qemu else None
     qver = ''
     if qemu:
         qver = subprocess.run([qemu, '--version'], capture_output=True, text=True).stdout.splitlines()[0]
     rvvm = os.path.abspath(args.rvvm) if args.rvvm else None
-    emus = [('qemu', 'qemu (TCG)')]
+    emus = [('qemu', 'qemu')]
     for eng in args.engines.split(','):
         emus.append(('rvvm-' + eng, 'rvvm %s' % eng))
     mem = '256M'
 
     def command(emu, elf):
         if emu == 'qemu':
-            return [qemu, '-M', 'virt', '-bios', 'none', '-nographic', '-m', mem,
-                    '-kernel', elf]
+            return [qemu, '-M', 'virt', '-bios', 'none', '-nographic', '-monitor', 'none',
+                    '-serial', 'stdio', '-m', mem, '-kernel', elf]
         return [rvvm, '-bios', 'none', '-m', mem, '-accel', emu.split('-', 1)[1], '-kernel', elf]
 
     def unavailable(emu):
@@ -1636,96 +1689,120 @@ def cmd_run(args):
             return 'n/a: rvvm not built (%s)' % (args.rvvm or 'no path')
         return None
 
+    # Pass 1 runs every cell once; later passes repeat the cells that passed, unless
+    # the first run was slower than --slow seconds or the suite deadline has come.
+    deadline = time.monotonic() + args.deadline
     results = {}
-    for name, elf, meta in built:
-        for emu, _ in emus:
-            na = unavailable(emu)
-            times, why = [], na
-            if not na:
-                for _ in range(args.repeat):
-                    dt, why = one_run(command(emu, elf), args.timeout)
-                    if dt is None:
-                        times = []
-                        break
+    for rep in range(args.repeat):
+        for name, elf, meta in built:
+            for emu, _ in emus:
+                if rep == 0:
+                    na = unavailable(emu)
+                    if na:
+                        results[(name, emu)] = ([], na)
+                        continue
+                    if time.monotonic() > deadline:
+                        results[(name, emu)] = ([], 'skipped: suite deadline (%gs) reached' % args.deadline)
+                        continue
+                    results[(name, emu)] = ([], None)
+                times, why = results[(name, emu)]
+                if why or (times and times[0] > args.slow) or time.monotonic() > deadline:
+                    continue
+                dt, why = one_run(command(emu, elf), args.timeout)
+                if dt is None:
+                    # a failed run voids the cell: no figure from a wrong answer
+                    results[(name, emu)] = ([], why if rep == 0 else 'run %d: %s' % (rep + 1, why))
+                else:
                     times.append(dt)
-            results[(name, emu)] = (times, why)
-            if times:
-                print('  %-24s %-12s min %.3fs median %.3fs' % (name, emu, min(times),
-                      statistics.median(times)), file=sys.stderr)
-            else:
-                print('  %-24s %-12s %s' % (name, emu, why), file=sys.stderr)
+                if rep == 0:
+                    print('  %-24s %-12s %s' % (name, emu, '%.3fs' % dt if dt is not None else why),
+                          file=sys.stderr)
     report(args, info, qver, built, emus, results, outdir)
     return 0
 
 
-# Part 4 of the benchmark issue: Linux workloads (boot to userspace, compile, I/O) run
-# side by side with qemu once rvvm boots Linux.  TODO: add them here as
-# (name, rvvm command, qemu command) entries built from images/; until then the runner
-# reports them as not available rather than leaving them out silently.
-LINUX_WORKLOADS = []
+def linux_workloads():
+    """Part 4 of the benchmark issue: Linux workloads, side by side with qemu.
 
-
-def fmt_t(times):
-    return ('%.3f' % min(times), '%.3f' % statistics.median(times)) if times else None
+    TODO(part 4): once rvvm boots Linux, return (name, rvvm argv, qemu argv) entries
+    built from the images/ kernel and disk (boot to userspace, a compile, disk and
+    network I/O) and time them like the synthetic programs.  Until then there are
+    none, and the report says so instead of leaving them out silently."""
+    return []
 
 
 def report(args, info, qver, built, emus, results, outdir):
     os.makedirs(outdir, exist_ok=True)
     rvvm_emus = [e for e in emus if e[0] != 'qemu']
+    med = {k: statistics.median(v[0]) for k, v in results.items() if v[0]}
     head = ['program', 'guest insns']
     for emu, label in emus:
-        head += ['%s min s' % label, '%s median s' % label]
+        head += ['%s min' % label, '%s median' % label]
         if emu != 'qemu':
-            head.append('ratio %s' % label)
+            head += ['%s ratio' % label, '%s net ratio' % label]
     rows, csvrows, notes, ratios = [], [], [], {}
+    few = False
     for name, elf, meta in built:
         row = [name, '%.3g' % meta['dyn_insns'] if meta['dyn_insns'] else '0']
-        q = results[(name, 'qemu')][0]
-        qmed = statistics.median(q) if q else None
+        qmed = med.get((name, 'qemu'))
         for emu, label in emus:
             times, why = results[(name, emu)]
-            t = fmt_t(times)
-            ratio = None
-            if t:
-                row += list(t)
+            ratio = net = None
+            if times:
+                mark = '' if len(times) == args.repeat else ' (%d)' % len(times)
+                few = few or bool(mark)
+                row += ['%.3f%s' % (min(times), mark), '%.3f' % med[(name, emu)]]
             else:
-                key = why.split(':')[0] if why.startswith('n/a') else 'FAIL'
+                key = why.split(':')[0] if why.startswith(('n/a', 'skipped')) else 'FAIL'
                 row += [key, key]
-                notes.append('%s on %s: %s' % (name, label, why))
+                notes.append((label, why, name))
             if emu != 'qemu':
-                if t and qmed:
-                    ratio = qmed / statistics.median(times)
-                    row.append('%.2f' % ratio)
-                else:
-                    row.append('n/a')
+                if times and qmed:
+                    ratio = qmed / med[(name, emu)]
+                    qe, re_ = med.get(('empty', 'qemu')), med.get(('empty', emu))
+                    if qe is not None and re_ is not None and name != 'empty':
+                        qn, rn = qmed - qe, med[(name, emu)] - re_
+                        if qn > 0.01 and rn > 0.01:
+                            net = qn / rn
+                row += ['%.2f' % ratio if ratio else 'n/a', '%.2f' % net if net else 'n/a']
                 ratios[(name, emu)] = ratio
-            csvrows.append([name, emu, len(times), t[0] if t else '', t[1] if t else '',
-                            'ok' if t else why, '%.4f' % ratio if ratio else '',
+            csvrows.append([name, emu, len(times), '%.4f' % min(times) if times else '',
+                            '%.4f' % med[(name, emu)] if times else '', 'ok' if times else why,
+                            '%.4f' % ratio if ratio else '', '%.4f' % net if net else '',
                             meta['dyn_insns'], ' '.join('%.4f' % x for x in times)])
         rows.append(row)
     md = []
-    md.append('benchgen suite `%s` (scale %g), %d runs each, wall time in seconds incl. VM startup.' %
-              (args.suite, args.scale, args.repeat))
+    md.append('benchgen suite `%s` at scale %g: wall time in seconds of each emulator process, '
+              'startup included; min and median of %d runs.' % (args.suite, args.scale, args.repeat))
     md.append('')
-    md.append('Host: %s, %s CPUs, Linux %s; %s; rvvm %s; %s.' % (
+    md.append('Host: %s, %s CPUs, Linux %s, %s; rvvm %s; %s.' % (
         info['cpu'], info['cpus'], info['kernel'], qver or 'qemu not found', info['rev'], info['date']))
     md.append('')
-    md.append('ratio = qemu median / rvvm median: **> 1 means rvvm is faster than QEMU**.')
+    md.append('**ratio = qemu median / rvvm median: above 1 means rvvm is faster than QEMU.** '
+              'net ratio: the same after subtracting each emulator\'s `empty` (startup) median.')
     md.append('')
     md.append('| ' + ' | '.join(head) + ' |')
     md.append('|' + '|'.join(['---'] + ['---:'] * (len(head) - 1)) + '|')
     for row in rows:
         md.append('| ' + ' | '.join(row) + ' |')
     md.append('')
-    md.append('`empty` is the runtime with no workload: its time is the startup cost of each '
-              'emulator, included in every other row.')
-    md.append('Linux workloads (issue part 4): not yet available: rvvm does not boot Linux yet.')
+    if few:
+        md.append('(n) after a time: only n runs, because the first run took over %gs '
+                  '(--slow) or the suite deadline (%gs) came.' % (args.slow, args.deadline))
+        md.append('')
+    lw = linux_workloads()
+    md.append('Linux workloads (issue part 4): %s' % (
+        '%d' % len(lw) if lw else 'not yet: they need rvvm to boot Linux (TODO in benchgen.py, linux_workloads).'))
     if notes:
         md.append('')
         md.append('Cells without a figure:')
         md.append('')
-        for n in notes:
-            md.append('- ' + n.replace('|', '/'))
+        grouped = {}
+        for label, why, name in notes:
+            grouped.setdefault((label, why), []).append(name)
+        for (label, why), names in grouped.items():
+            which = 'all programs' if len(names) == len(built) else ', '.join(names)
+            md.append(('- %s, %s: %s' % (label, which, why)).replace('|', '/'))
     text = '\n'.join(md) + '\n'
     print(text)
     with open(os.path.join(outdir, 'bench.md'), 'w') as f:
@@ -1733,7 +1810,7 @@ def report(args, info, qver, built, emus, results, outdir):
     with open(os.path.join(outdir, 'bench.csv'), 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['program', 'emulator', 'runs', 'min_s', 'median_s', 'status',
-                    'ratio_qemu_over_emulator', 'guest_insns', 'times_s'])
+                    'ratio_qemu_over_emulator', 'net_ratio', 'guest_insns', 'times_s'])
         w.writerows(csvrows)
     svg = make_svg([b[0] for b in built], rvvm_emus, ratios, results, info)
     with open(os.path.join(outdir, 'bench.svg'), 'w') as f:
@@ -1828,6 +1905,9 @@ def cmd_suite(args):
 
 def cmd_list(args):
     for name, p in suite_params(args.suite, args.scale):
+        if args.names_only:
+            print(name)
+            continue
         desc = {k: v for k, v in p.items() if DEFAULTS.get(k) != v or k in ('mode', 'shape')}
         print('%-24s %s' % (name, json.dumps(desc)))
     return 0
@@ -1890,7 +1970,11 @@ def main(argv=None):
     r.add_argument('--engines', default='interp,jit')
     r.add_argument('--rvvm', default=os.path.join(REPO, 'build', 'rvvm'))
     r.add_argument('--qemu', default='qemu-system-riscv64')
-    r.add_argument('--timeout', type=float, default=30.0, help='seconds per run')
+    r.add_argument('--timeout', type=float, default=20.0, help='seconds per run before it counts as failed')
+    r.add_argument('--slow', type=float, default=4.0,
+                   help='a cell whose first run takes longer is not repeated')
+    r.add_argument('--deadline', type=float, default=240.0,
+                   help='seconds of running after which no new run starts')
     r.add_argument('--results', default=os.path.join(REPO, 'build', 'bench'))
     r.add_argument('--update-docs', metavar='MD', help='replace the bench section of this file')
     r.set_defaults(fn=cmd_run)
@@ -1898,6 +1982,7 @@ def main(argv=None):
     li = sub.add_parser('list', help='list a suite')
     common(li)
     li.add_argument('--suite', default='default')
+    li.add_argument('--names-only', action='store_true')
     li.set_defaults(fn=cmd_list)
 
     args = ap.parse_args(argv)
