@@ -24,12 +24,17 @@
 #include "devices/plic.h"
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
+#include "devices/virtio_rng.h"
 #include "firmware/firmware.h"
 #include "vmm/devtree.h"
+#include "rvvm/blkback.h"
 #include "rvvm/bus.h"
 #include "rvvm/chardev.h"
 #include "rvvm/device.h"
 #include "rvvm/log.h"
+#include "rvvm/netback.h"
 #include "vmm/loader.h"
 
 /* Phandles of the FDT nodes other nodes point at. */
@@ -451,6 +456,57 @@ static void machine_reset(struct machine *m)
     pthread_mutex_unlock(&m->power_lock);
 }
 
+/* virtio-mmio slots in order: drives (so the first -drive is /dev/vda),
+ * network cards, the RNG. Only configured slots exist, on the bus and in the
+ * device tree. */
+static int add_virtio_devices(struct machine *m, char *err, size_t errlen)
+{
+    unsigned slot = 0;
+    unsigned total = m->cfg.ndrives + m->cfg.nnics + (m->cfg.rng ? 1 : 0);
+    if (total > MACHINE_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "too many virtio devices (%u): the board has %u slots", total,
+                 MACHINE_VIRTIO_SLOTS);
+        return EXIT_USAGE;
+    }
+#define SLOT_BASE(i) (MACHINE_VIRTIO_BASE + 0x1000ull * (i))
+#define SLOT_IRQ(i) (MACHINE_VIRTIO_IRQ + (i))
+    for (unsigned i = 0; i < m->cfg.ndrives; i++, slot++) {
+        const struct machine_drive *dr = &m->cfg.drives[i];
+        int status = EXIT_OSERR;
+        struct blkback *bb = blkback_open_file(dr->path, dr->readonly, dr->snapshot, err,
+                                               errlen, &status);
+        if (!bb)
+            return status;
+        if (!virtio_blk_create(m, SLOT_BASE(slot), SLOT_IRQ(slot), bb, dr->serial)) {
+            snprintf(err, errlen, "cannot create the virtio-blk device for '%s'", dr->path);
+            return EXIT_OSERR;
+        }
+    }
+    for (unsigned i = 0; i < m->cfg.nnics; i++, slot++) {
+        const struct machine_nic *nic = &m->cfg.nics[i];
+        struct netback *nb = nic->kind == NET_USER ? netback_slirp_create(nic, err, errlen)
+                                                   : netback_tap_create(nic->ifname, err, errlen);
+        if (!nb)
+            return EXIT_OSERR;
+        err[0] = 0;
+        if (!virtio_net_create(m, SLOT_BASE(slot), SLOT_IRQ(slot), nb, nic->mac, err, errlen)) {
+            if (!err[0])
+                snprintf(err, errlen, "cannot create the virtio-net device");
+            return EXIT_OSERR;
+        }
+    }
+    if (m->cfg.rng) {
+        if (!virtio_rng_create(m, SLOT_BASE(slot), SLOT_IRQ(slot))) {
+            snprintf(err, errlen, "cannot create the virtio-rng device");
+            return EXIT_OSERR;
+        }
+        slot++;
+    }
+#undef SLOT_BASE
+#undef SLOT_IRQ
+    return 0;
+}
+
 static int add_devices(struct machine *m, char *err, size_t errlen)
 {
     switch (m->cfg.serial) {
@@ -472,7 +528,7 @@ static int add_devices(struct machine *m, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create the board's devices");
         return EXIT_OSERR;
     }
-    return 0;
+    return add_virtio_devices(m, err, errlen);
 }
 
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen,

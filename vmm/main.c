@@ -15,6 +15,7 @@
 #include "rvvm/log.h"
 #include "rvvm/machine.h"
 #include "rvvm_config.h"
+#include "vmm/devopts.h"
 #if RVVM_HAVE_JIT
 #include "vmm/jit/jit.h"
 #endif
@@ -39,6 +40,14 @@ static void usage(FILE *f)
             "  -append STRING    kernel command line\n"
             "  -dtb FILE         use this device tree instead of the generated one\n"
             "  -dumpdtb FILE     write the generated device tree to FILE and exit\n"
+            "  -drive FILE|file=FILE[,readonly=on][,snapshot=on][,serial=S]\n"
+            "                    a virtio-blk disk (raw image); the first is /dev/vda\n"
+            "  -snapshot         write to throwaway overlays; disk images stay untouched\n"
+            "  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT]\n"
+            "  -netdev tap,id=ID,ifname=NAME\n"
+            "                    network backends: user-mode NAT (DHCP, DNS) or a tap device\n"
+            "  -device virtio-net,netdev=ID[,mac=MAC] | virtio-rng | virtio-blk,drive=ID\n"
+            "  -nic user|tap[,...]  a virtio-net card on a new backend (-netdev's keys)\n"
             "  -m SIZE           guest RAM, in MiB or with a suffix: 512M, 2G (default 256M)\n"
             "  -accel ENGINE     interp, jit or auto (default auto: the tiered translator on\n"
             "                    x86-64 hosts, else interp); jit options, comma-separated:\n"
@@ -139,6 +148,7 @@ static bool parse_accel(const char *arg, enum hart_engine *engine)
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_ACCEL, OPT_SERIAL, OPT_NOGRAPHIC, OPT_NOREBOOT,
     OPT_DEBUG, OPT_VERSION, OPT_HELP, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_DUMPDTB,
+    OPT_DRIVE, OPT_SNAPSHOT, OPT_NETDEV, OPT_DEVICE, OPT_NIC,
 };
 
 static const struct option options[] = {
@@ -148,6 +158,11 @@ static const struct option options[] = {
     {"append", required_argument, NULL, OPT_APPEND},
     {"dtb", required_argument, NULL, OPT_DTB},
     {"dumpdtb", required_argument, NULL, OPT_DUMPDTB},
+    {"drive", required_argument, NULL, OPT_DRIVE},
+    {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
+    {"netdev", required_argument, NULL, OPT_NETDEV},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"nic", required_argument, NULL, OPT_NIC},
     {"m", required_argument, NULL, OPT_MEM},
     {"accel", required_argument, NULL, OPT_ACCEL},
     {"serial", required_argument, NULL, OPT_SERIAL},
@@ -179,6 +194,23 @@ int main(int argc, char **argv)
         case OPT_APPEND: cfg.append = optarg; break;
         case OPT_DTB: cfg.dtb = optarg; break;
         case OPT_DUMPDTB: dumpdtb = optarg; break;
+        case OPT_DRIVE:
+        case OPT_SNAPSHOT:
+        case OPT_NETDEV:
+        case OPT_DEVICE:
+        case OPT_NIC: {
+            static const enum devopt which[] = {
+                [OPT_DRIVE - OPT_DRIVE] = DEVOPT_DRIVE, [OPT_SNAPSHOT - OPT_DRIVE] = DEVOPT_SNAPSHOT,
+                [OPT_NETDEV - OPT_DRIVE] = DEVOPT_NETDEV, [OPT_DEVICE - OPT_DRIVE] = DEVOPT_DEVICE,
+                [OPT_NIC - OPT_DRIVE] = DEVOPT_NIC,
+            };
+            char derr[256];
+            if (!devopts_add(which[c - OPT_DRIVE], optarg, derr, sizeof(derr))) {
+                log_error("%s", derr);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case OPT_MEM:
             if (!parse_size(optarg, &cfg.ram_size) || cfg.ram_size < MIN_RAM ||
                 cfg.ram_size > MAX_RAM || (cfg.ram_size & 0xfff)) {
@@ -229,6 +261,13 @@ int main(int argc, char **argv)
     if (!cfg.kernel) {
         log_error("no -kernel given (see rvvm -h)");
         return EXIT_USAGE;
+    }
+    {
+        char derr[256];
+        if (!devopts_finish(&cfg, derr, sizeof(derr))) {
+            log_error("%s", derr);
+            return EXIT_USAGE;
+        }
     }
 
     char err[512];

@@ -21,10 +21,32 @@
 #define MACHINE_UART_BASE 0x10000000ull
 #define MACHINE_UART_IRQ 10
 #define MACHINE_RTC_IRQ 11
+#define MACHINE_VIRTIO_BASE 0x10001000ull /* slot i at + 0x1000 * i, PLIC source 1 + i */
+#define MACHINE_VIRTIO_IRQ 1
+#define MACHINE_VIRTIO_SLOTS 8
 #define MACHINE_RAM_BASE 0x80000000ull
 #define MACHINE_KERNEL_OFFSET 0x200000ull /* kernel at RAM + 2 MiB when firmware runs */
 
 enum machine_serial { SERIAL_STDIO, SERIAL_FILE, SERIAL_NULL };
+
+/* A virtio-blk disk (-drive). */
+struct machine_drive {
+    const char *path;
+    bool readonly; /* the guest sees a read-only disk */
+    bool snapshot; /* writes go to a throwaway overlay; the image is untouched */
+    const char *serial;
+};
+
+/* A virtio-net card and its host side (-netdev/-device, -nic). */
+enum machine_net_kind { NET_USER, NET_TAP };
+#define MACHINE_MAX_HOSTFWD 16
+struct machine_nic {
+    enum machine_net_kind kind;
+    const char *hostfwd[MACHINE_MAX_HOSTFWD]; /* user: "tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT" */
+    unsigned nhostfwd;
+    const char *ifname; /* tap: the interface to attach to */
+    uint8_t mac[6];
+};
 
 struct machine_config {
     uint64_t ram_size;
@@ -39,6 +61,12 @@ struct machine_config {
     enum machine_serial serial;
     const char *serial_path;
     bool no_reboot;
+    /* virtio devices, given slots in this order: drives, nics, rng. */
+    struct machine_drive drives[MACHINE_VIRTIO_SLOTS];
+    unsigned ndrives;
+    struct machine_nic nics[MACHINE_VIRTIO_SLOTS];
+    unsigned nnics;
+    bool rng;
 };
 
 /* Exit statuses of main, documented in docs/usage.md. Guest codes written
