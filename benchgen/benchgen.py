@@ -1006,14 +1006,14 @@ class Gen:
     # -- program shapes ------------------------------------------------------------
     def fold(self):
         """acc += a few live values (so that the work done is checked)."""
-        regs = [x for x in POOL if x in self.unread and x in self.defined][:10]
+        regs = [x for x in POOL if x in self.unread and x in self.defined]
         regs += [x for x in reversed(self.recent) if x in self.defined and x not in regs][:max(0, 2 - len(regs))]
         if not regs:
             regs = self.srcs()[:2]
         for x in regs:
             self.apply(lambda l, x=x: [('acc', l.x[x])], 1)
             self.ins('add s11, s11, %s' % RN[x], self.want_c())
-        fr = [f for f in range(32) if f in self.funread and f in self.fdef][:6]
+        fr = [f for f in range(32) if f in self.funread and f in self.fdef]
         for f in fr:
             t = self.fdef[f]
             if t == 'd':
@@ -1549,6 +1549,8 @@ def build_program(name, p, outdir, cc='riscv64-linux-gnu-gcc', keep_asm=True):
         raise SystemExit('benchgen: mix category far needs --footprint-pages')
     if 'pf' in p['mix'] and (p['mode'] != 'su' or p['shape'] == 'straight'):
         raise SystemExit('benchgen: mix category pf needs --mode su and a loop shape')
+    if p['shape'] == 'nested' and not 2 <= len(p['levels']) <= 3:
+        raise SystemExit('benchgen: --levels takes two or three trip counts')
     if 'call' in p['mix'] and not p['funcs']:
         p['funcs'] = 16
     p['funcs'] = min(p['funcs'], MAX_FUNCS)
