@@ -33,10 +33,11 @@ struct machine;
 /* ---- the software TLB ----
  * Per access kind (read, write, fetch), direct-mapped on the virtual page
  * number. A hit is one compare and one add: host = guest_va + addend.
- * tag holds the page-aligned virtual address; TLB_TAG_INVALID never equals a
- * page-aligned address (its low bit is set), and because a misaligned access
+ * tag holds the page-aligned virtual address. Because a misaligned access
  * of size n keeps low bits in (va & (PAGE_MASK | (n-1))), the same compare
- * also sends misaligned accesses to the slow path.
+ * also sends misaligned accesses to the slow path. TLB_TAG_INVALID must
+ * never equal such a probe value, whose low 12 bits are at most 7: all ones
+ * (a low bit alone would match a misaligned probe in page 0, e.g. va 0x9d).
  *
  * Sets: one per privilege view, so traps and returns never flush. Data
  * accesses from S-mode with SUM=1 get their own set (Linux toggles SUM
@@ -44,7 +45,7 @@ struct machine;
  */
 #define TLB_BITS 8u
 #define TLB_SIZE (1u << TLB_BITS)
-#define TLB_TAG_INVALID 1ull
+#define TLB_TAG_INVALID (~0ull)
 #define PAGE_SHIFT 12u
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
