@@ -1624,6 +1624,7 @@ def host_info():
     except OSError:
         pass
     info = {'cpu': cpu, 'cpus': os.cpu_count(), 'kernel': platform.release(),
+            'load': '%.1f' % os.getloadavg()[0] if hasattr(os, 'getloadavg') else '?',
             'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
     try:
         info['rev'] = subprocess.run(['git', '-C', REPO, 'describe', '--always', '--dirty'],
@@ -1777,8 +1778,11 @@ def report(args, info, qver, built, emus, results, outdir):
     md.append('benchgen suite `%s` at scale %g: wall time in seconds of each emulator process, '
               'startup included; min and median of %d runs.' % (args.suite, args.scale, args.repeat))
     md.append('')
-    md.append('Host: %s, %s CPUs, Linux %s, %s; rvvm %s; %s.' % (
-        info['cpu'], info['cpus'], info['kernel'], qver or 'qemu not found', info['rev'], info['date']))
+    md.append('Command: `%s`' % ' '.join(['benchgen.py'] + sys.argv[1:]))
+    md.append('')
+    md.append('Host: %s, %s CPUs, Linux %s, load average %s at start, %s; rvvm %s; %s.' % (
+        info['cpu'], info['cpus'], info['kernel'], info['load'], qver or 'qemu not found',
+        info['rev'], info['date']))
     md.append('')
     md.append('**ratio = qemu median / rvvm median: above 1 means rvvm is faster than QEMU.** '
               'net ratio: the same after subtracting each emulator\'s `empty` (startup) median.')
