@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     const char *dumpdtb = NULL;
     opterr = 0;
     int c;
-    while ((c = getopt_long_only(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long_only(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case OPT_KERNEL: cfg.kernel = optarg; break;
         case OPT_BIOS: cfg.bios = optarg; break;
