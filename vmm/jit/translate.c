@@ -317,8 +317,9 @@ static void tr_helper(struct tx *t)
     /* test al, al; jz exit0 (trap taken: h->pc is the handler, all synced) */
     x64_test_rr(t->e, W8, RAX, RAX);
     x64_jcc_to(t->e, X64_CC_E, t->env->exit0);
-    if (t->in->op >= OP_LR_W && t->in->op <= OP_AMOMAXU_D) {
-        /* An atomic that wrote translated code: leave (all synced, h->pc next). */
+    if (t->in->op == OP_FSW || t->in->op == OP_FSD ||
+        (t->in->op >= OP_LR_W && t->in->op <= OP_AMOMAXU_D)) {
+        /* A store that wrote translated code: leave (all synced, h->pc next). */
         x64_cmp_mi(t->e, W32, HF(events), 0);
         x64_jcc_to(t->e, X64_CC_NE, t->env->exit0);
     }
@@ -698,7 +699,16 @@ static void tr_fence(struct tx *t)
     (void)t;
 }
 
-/* Common end of a block: write back, count, then the exits. */
+/* Common end of a block: write back, count, then the exits. A jump or
+ * branch retires whichever way it goes, so it counts itself. */
+static void end_block_after_jump(struct tx *t)
+{
+    t->pending++;
+    sync_regs(t);
+    add_instret(t, t->pending);
+    t->pending = 0;
+}
+
 static void end_block(struct tx *t)
 {
     sync_regs(t);
@@ -712,7 +722,7 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
     const struct insn *in = t->in;
     int a = get(t, in->rs1, RCX);
     int b = in->rs2 ? get(t, in->rs2, RDX) : -1;
-    end_block(t); /* stores and an add: before the compare */
+    end_block_after_jump(t); /* stores and an add: before the compare */
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
     else
@@ -730,7 +740,7 @@ static void tr_jal(struct tx *t)
         x64_mov_ri(t->e, W64, d, (int64_t)(t->pc + in->len));
         put(t, in->rd, d);
     }
-    end_block(t);
+    end_block_after_jump(t);
     exit_direct(t, -1, t->pc + (uint64_t)(int64_t)in->imm);
 }
 
@@ -747,7 +757,7 @@ static void tr_jalr(struct tx *t)
         x64_mov_ri(e, W64, d, (int64_t)(t->pc + in->len));
         put(t, in->rd, d);
     }
-    end_block(t);
+    end_block_after_jump(t);
     x64_mov_mr(e, W64, HF(pc), RAX);
     if (t->env->chain) {
         /* rcx = ((pc >> 1) & (JC_SIZE - 1)) * 16; rdx = jump cache */
@@ -836,9 +846,9 @@ static bool tr_insn(struct tx *t)
         tr_system(t);
         return false;
     default:
-        /* A: lr, sc, amo*; F and D */
+        /* A: lr, sc, amo*; F and D (the helper counts the instruction) */
         tr_helper(t);
-        break;
+        return true;
     }
     t->pending++;
     return true;

@@ -1,0 +1,863 @@
+/*
+ * diff.c - differential tester: random RV64GC instruction streams run on the
+ * interpreter (the reference) and on the translator in lockstep, with the
+ * whole architectural state and the written memory compared after every
+ * dispatch of the translator (one block, or a chain of blocks).
+ *
+ *   diff [-n STREAMS] [-f FIRST] [-l ITEMS] [-s SEED] [-v] [-t]
+ *
+ * -f starts at stream FIRST (each stream depends only on the seed and its
+ * index), -v prints a line per stream, -t every dispatch.
+ *
+ * Each stream is generated into guest RAM with a small M-mode trap handler
+ * that skips the trapping instruction (and clears the software interrupt),
+ * and runs in one of these setups, picked at random per stream:
+ *   - M-mode, bare addressing, interrupts on (the stream raises mip.SSIP)
+ *   - U-mode under Sv39: a read-only and an unmapped data page give precise
+ *     page faults, A/D bits are set by the walker
+ *   - either, with the data pointer s1 aimed at the code itself: stores that
+ *     rewrite instructions about to run (self-modifying code)
+ * with a random tiering threshold (0: translate at once) and chaining on or
+ * off (off: every block returns to the dispatcher and is compared).
+ * Instruction classes: integer ALU and M, loads and stores (aligned,
+ * misaligned, faulting), forward branches, jal, jalr, counted loops,
+ * compressed (random 16-bit encodings and compressed branches), A (lr/sc and
+ * every amo), F and D with every rounding mode (and the reserved ones), CSR
+ * access (fcsr, scratch, counters, mip, illegal numbers), ecall, ebreak,
+ * fence, fence.i, sfence.vma, wfi, random words (mostly illegal).
+ * Interrupts are also injected (mip.SSIP on both harts) between dispatches.
+ *
+ * Exit status 0 when every stream matched; on the first divergence it prints
+ * the seed, the stream's setup, both states and the first memory difference.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rvvm/bus.h"
+#include "rvvm/hart.h"
+#include "vmm/hart/mmu.h"
+#include "vmm/hart/trap.h"
+#include "vmm/interp/decode.h"
+#include "vmm/interp/interp.h"
+#include "vmm/jit/jit.h"
+
+#define RAM_BASE 0x80000000ull
+#define RAM_SIZE (1u << 20)
+#define HANDLER RAM_BASE
+#define CODE (RAM_BASE + 0x1000)
+#define CODE_MAX 0xe000u
+#define DATA (RAM_BASE + 0x10000)
+#define PT (RAM_BASE + 0x20000)
+#define INSTRET_CAP 200000u
+
+/* Registers the stream keeps for itself. */
+enum { SP = 2, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9, T5 = 30, T6 = 31 };
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng_state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
+static bool chance(unsigned percent) { return rn(100) < percent; }
+
+/* ---- encoders ---- */
+
+static uint32_t enc_r(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
+{
+    return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
+}
+static uint32_t enc_i(int imm, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
+{
+    return (uint32_t)(imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
+}
+static uint32_t enc_s(int imm, unsigned rs2, unsigned rs1, unsigned f3, unsigned op)
+{
+    uint32_t u = (uint32_t)imm;
+    return ((u >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 0x1f) << 7 | op;
+}
+static uint32_t enc_b(int off, unsigned rs2, unsigned rs1, unsigned f3)
+{
+    uint32_t u = (uint32_t)off;
+    return ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
+           ((u >> 1) & 0xf) << 8 | ((u >> 11) & 1) << 7 | 0x63;
+}
+static uint32_t enc_j(int off, unsigned rd)
+{
+    uint32_t u = (uint32_t)off;
+    return ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 |
+           ((u >> 12) & 0xff) << 12 | rd << 7 | 0x6f;
+}
+static uint32_t enc_u(uint32_t imm20, unsigned rd, unsigned op)
+{
+    return imm20 << 12 | rd << 7 | op;
+}
+/* c.j off */
+static uint32_t enc_cj(int off)
+{
+    uint32_t u = (uint32_t)off;
+    uint32_t b = ((u >> 11) & 1) << 12 | ((u >> 4) & 1) << 11 | ((u >> 8) & 3) << 9 |
+                 ((u >> 10) & 1) << 8 | ((u >> 6) & 1) << 7 | ((u >> 7) & 1) << 6 |
+                 ((u >> 1) & 7) << 3 | ((u >> 5) & 1) << 2;
+    return 0xa001 | b;
+}
+/* c.beqz / c.bnez rs1', off */
+static uint32_t enc_cb(bool nez, unsigned rs1, int off)
+{
+    uint32_t u = (uint32_t)off;
+    uint32_t b = ((u >> 8) & 1) << 12 | ((u >> 3) & 3) << 10 | (rs1 - 8) << 7 |
+                 ((u >> 6) & 3) << 5 | ((u >> 1) & 3) << 3 | ((u >> 5) & 1) << 2;
+    return (nez ? 0xe001u : 0xc001u) | b;
+}
+
+/* ---- the stream ---- */
+
+enum item_kind { IT_WORD, IT_BRANCH, IT_JAL, IT_JALR, IT_CJ, IT_CB };
+
+struct item {
+    uint32_t word;   /* IT_WORD: the encoding; others: the fields, patched */
+    uint8_t len;
+    uint8_t kind;
+    uint8_t rd, rs1, rs2, f3;
+    int target;      /* item index */
+    uint64_t addr;
+};
+
+#define MAX_ITEMS 8192
+static struct item items[MAX_ITEMS];
+/* For items inside a counted loop (after its `li t0`): the index just past
+ * the loop. Forward jumps must not enter a loop, or t0 is not the count. */
+static int loop_end[MAX_ITEMS];
+static unsigned nitems;
+static bool umode; /* the setup of the current stream */
+
+static struct item *add(uint32_t word, unsigned len)
+{
+    loop_end[nitems] = -1;
+    struct item *it = &items[nitems++];
+    memset(it, 0, sizeof(*it));
+    it->word = word;
+    it->len = (uint8_t)len;
+    it->kind = IT_WORD;
+    return it;
+}
+static void w32(uint32_t w) { add(w, 4); }
+
+static bool reserved(unsigned r)
+{
+    return r == SP || r == T0 || r == T2 || r == S0 || r == S1 || r == T5 || r == T6;
+}
+static unsigned rd_any(void)
+{
+    for (;;) {
+        unsigned r = rn(32);
+        if (!reserved(r))
+            return r;
+    }
+}
+static unsigned rs_any(void) { return rn(32); }
+
+/* A target a few items ahead (the final self-loop at the latest). */
+static int fwd(unsigned max_skip, int limit)
+{
+    int t = (int)nitems + 1 + (int)rn(max_skip);
+    return t > limit ? limit : t;
+}
+
+static void gen_alu(void)
+{
+    static const unsigned rr[][2] = {
+        {0x00, 0}, {0x20, 0}, {0x00, 1}, {0x00, 2}, {0x00, 3}, {0x00, 4}, {0x00, 5},
+        {0x20, 5}, {0x00, 6}, {0x00, 7}, {0x01, 0}, {0x01, 1}, {0x01, 2}, {0x01, 3},
+        {0x01, 4}, {0x01, 5}, {0x01, 6}, {0x01, 7}};
+    static const unsigned rrw[][2] = {{0x00, 0}, {0x20, 0}, {0x00, 1}, {0x00, 5}, {0x20, 5},
+                                      {0x01, 0}, {0x01, 4}, {0x01, 5}, {0x01, 6}, {0x01, 7}};
+    unsigned rd = rd_any(), a = rs_any(), b = rs_any();
+    switch (rn(6)) {
+    case 0: {
+        unsigned k = rn(sizeof(rr) / sizeof(rr[0]));
+        w32(enc_r(rr[k][0], b, a, rr[k][1], rd, 0x33));
+        break;
+    }
+    case 1: {
+        unsigned k = rn(sizeof(rrw) / sizeof(rrw[0]));
+        w32(enc_r(rrw[k][0], b, a, rrw[k][1], rd, 0x3b));
+        break;
+    }
+    case 2: { /* addi slti sltiu xori ori andi */
+        static const unsigned f3[] = {0, 2, 3, 4, 6, 7};
+        int imm = chance(30) ? (int)rn(5) - 2 : (int)rn(4096) - 2048;
+        w32(enc_i(imm, a, f3[rn(6)], rd, 0x13));
+        break;
+    }
+    case 3: { /* slli srli srai (and a few invalid shamts), addiw, w shifts */
+        unsigned sh = rn(64);
+        switch (rn(5)) {
+        case 0: w32(enc_i((int)sh, a, 1, rd, 0x13)); break;
+        case 1: w32(enc_i((int)sh, a, 5, rd, 0x13)); break;
+        case 2: w32(enc_i((int)(0x400 | sh), a, 5, rd, 0x13)); break;
+        case 3: w32(enc_i((int)rn(4096) - 2048, a, 0, rd, 0x1b)); break;
+        default: {
+            unsigned f3 = rn(2) ? 1 : 5;
+            unsigned hi = f3 == 5 && rn(2) ? 0x400 : 0;
+            if (!chance(5))
+                sh &= 31;
+            w32(enc_i((int)(hi | sh), a, f3, rd, 0x1b));
+        }
+        }
+        break;
+    }
+    case 4: /* lui, auipc */
+        w32(enc_u((uint32_t)rnd() & 0xfffff, rd, rn(2) ? 0x37 : 0x17));
+        break;
+    default: /* interesting operands: divide by zero, MIN / -1 */
+        w32(enc_i(rn(2) ? -1 : 0, 0, 0, rd, 0x13));
+        w32(enc_r(0x01, rd, a, 4 + rn(4), rd_any(), rn(2) ? 0x33 : 0x3b));
+        break;
+    }
+}
+
+static void gen_mem(void)
+{
+    unsigned size = rn(4); /* log2 */
+    unsigned base, rd = rd_any();
+    int off;
+    unsigned r = rn(100);
+    if (r < 55) {
+        base = S0;
+        off = (int)rn(4096) - 2048;
+        if (chance(70))
+            off &= ~((1 << size) - 1); /* mostly aligned */
+    } else if (r < 85) {
+        base = S1;
+        off = (int)rn(4096) - 2048;
+        if (chance(70))
+            off &= ~((1 << size) - 1);
+    } else if (r < 95) {
+        base = SP;
+        off = (int)rn(512);
+    } else {
+        base = rs_any(); /* usually an access fault */
+        off = (int)rn(4096) - 2048;
+    }
+    if (rn(2)) {
+        unsigned f3 = size | (size < 3 && rn(2) ? 4 : 0);
+        w32(enc_i(off, base, f3, rd, 0x03));
+    } else {
+        w32(enc_s(off, rs_any(), base, size, 0x23));
+    }
+}
+
+static void gen_amo(void)
+{
+    static const unsigned f5[] = {0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
+    unsigned base = S0;
+    if (chance(50)) {
+        /* t1 = a nearby, maybe misaligned, address */
+        int off = ((int)rn(256) - 128) & (chance(85) ? ~7 : ~0);
+        w32(enc_i(off, rn(4) ? S0 : S1, 0, T1, 0x13));
+        base = T1;
+    }
+    unsigned op = f5[rn(sizeof(f5) / sizeof(f5[0]))];
+    unsigned rs2 = op == 0x02 ? 0 : rs_any();
+    w32(enc_r(op << 2 | rn(4), rs2, base, rn(2) ? 2 : 3, rd_any(), 0x2f));
+}
+
+static void gen_fp(void)
+{
+    static const unsigned rms[] = {0, 1, 2, 3, 4, 7, 7, 7, 0, 5, 6};
+    unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
+    unsigned d = rn(2); /* fmt: 0 single, 1 double */
+    unsigned fd = rn(32), f1 = rn(32), f2 = rn(32), f3r = rn(32);
+    switch (rn(12)) {
+    case 0: case 1: case 2: /* fadd fsub fmul fdiv */
+        w32(enc_r(rn(4) << 2 | d, f2, f1, rm, fd, 0x53));
+        break;
+    case 3: /* fsqrt */
+        w32(enc_r(0x2c | d, 0, f1, rm, fd, 0x53));
+        break;
+    case 4: /* fsgnj* fmin fmax */
+        if (rn(2))
+            w32(enc_r(0x10 | d, f2, f1, rn(3), fd, 0x53));
+        else
+            w32(enc_r(0x14 | d, f2, f1, rn(2), fd, 0x53));
+        break;
+    case 5: /* fcvt.{w,wu,l,lu}.{s,d} */
+        w32(enc_r(0x60 | d, rn(4), f1, rm, rd_any(), 0x53));
+        break;
+    case 6: /* fcvt.{s,d}.{w,wu,l,lu} */
+        w32(enc_r(0x68 | d, rn(4), rs_any(), rm, fd, 0x53));
+        break;
+    case 7: /* feq flt fle; fclass; fmv.x */
+        if (rn(2))
+            w32(enc_r(0x50 | d, f2, f1, rn(3), rd_any(), 0x53));
+        else
+            w32(enc_r(0x70 | d, 0, f1, rn(2), rd_any(), 0x53));
+        break;
+    case 8: /* fmv.{w,d}.x; fcvt.s.d / fcvt.d.s */
+        if (rn(2))
+            w32(enc_r(0x78 | d, 0, rs_any(), 0, fd, 0x53));
+        else
+            w32(enc_r(d ? 0x21 : 0x20, d ? 0 : 1, f1, rm, fd, 0x53));
+        break;
+    case 9: /* fmadd fmsub fnmsub fnmadd */
+        w32(f3r << 27 | d << 25 | f2 << 20 | f1 << 15 | rm << 12 | fd << 7 | (0x43 + 4 * rn(4)));
+        break;
+    case 10: { /* flw fld fsw fsd */
+        int off = ((int)rn(4096) - 2048) & (chance(80) ? ~7 : ~0);
+        unsigned base = rn(4) ? S0 : S1;
+        if (rn(2))
+            w32(enc_i(off, base, 2 + d, fd, 0x07));
+        else
+            w32(enc_s(off, f2, base, 2 + d, 0x27));
+        break;
+    }
+    default: /* frm / fflags / fcsr */
+        gen_alu();
+        w32(enc_i(rn(4) ? 0x002 : (int)(1 + rn(3)), rs_any(), 1 + rn(3), rd_any(), 0x73));
+        break;
+    }
+}
+
+static void gen_csr(void)
+{
+    static const unsigned csrs[] = {0x001, 0x002, 0x003, 0x340, 0x140, 0xb00, 0xb02, 0xc00, 0xc02,
+                                    0x344, 0x344, 0xf14, 0x301, 0x341, 0x342, 0x343, 0x3a0, 0x7c0};
+    unsigned csr = csrs[rn(sizeof(csrs) / sizeof(csrs[0]))];
+    unsigned f3 = 1 + rn(3) + (rn(2) ? 4 : 0);
+    unsigned src = rs_any();
+    if (csr == 0x344) {
+        /* mip: raise or clear the software interrupt only (setting STIP or
+         * SEIP is fine too, they are not enabled) */
+        f3 = rn(2) ? 6 : 7;
+        src = 2;
+    }
+    w32(enc_i((int)csr, src, f3, rd_any(), 0x73));
+}
+
+static void gen_system(void)
+{
+    switch (rn(8)) {
+    case 0: w32(0x00000073); break;                  /* ecall */
+    case 1: w32(0x00100073); break;                  /* ebreak */
+    case 2: w32(0x0ff0000f); break;                  /* fence */
+    case 3: w32(0x0000100f); break;                  /* fence.i */
+    case 4: w32(enc_r(0x09, 0, rn(2) ? rs_any() : 0, 0, 0, 0x73)); break; /* sfence.vma */
+    case 5:
+        if (umode)
+            w32(0x10500073); /* wfi: illegal in U-mode; would sleep in M-mode */
+        else
+            w32(0x0000100f);
+        break;
+    case 6: w32(umode ? 0x30200073 : 0x00000073); break; /* mret: illegal in U */
+    default: w32((uint32_t)rnd() | 3); break;           /* a random 32-bit word */
+    }
+}
+
+static void gen_compressed(void)
+{
+    for (int tries = 0; tries < 20; tries++) {
+        uint32_t raw = (uint32_t)rnd() & 0xffff;
+        if ((raw & 3) == 3)
+            continue;
+        struct insn in;
+        decode(raw, &in);
+        switch (in.op) {
+        case OP_JAL: case OP_JALR: case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE:
+        case OP_BLTU: case OP_BGEU:
+            continue;
+        case OP_ILLEGAL:
+            if (!chance(5))
+                continue;
+            break;
+        default:
+            break;
+        }
+        if (reserved(in.rd) && in.op != OP_SD && in.op != OP_SW && in.op != OP_FSD &&
+            in.op != OP_FSW && in.op != OP_ILLEGAL && in.op != OP_EBREAK)
+            continue;
+        add(raw, 2);
+        return;
+    }
+}
+
+static void gen_branch(int limit)
+{
+    struct item *it;
+    switch (rn(6)) {
+    case 0: case 1: case 2: {
+        static const unsigned f3[] = {0, 1, 4, 5, 6, 7};
+        it = add(0, 4);
+        it->kind = IT_BRANCH;
+        it->f3 = (uint8_t)f3[rn(6)];
+        it->rs1 = (uint8_t)rs_any();
+        it->rs2 = (uint8_t)(rn(4) ? rs_any() : 0);
+        it->target = fwd(8, limit);
+        break;
+    }
+    case 3:
+        it = add(0, 4);
+        it->kind = IT_JAL;
+        it->rd = (uint8_t)rd_any();
+        it->target = fwd(8, limit);
+        break;
+    case 4:
+        /* auipc t2, 0; jalr rd, off(t2) */
+        w32(enc_u(0, T2, 0x17));
+        it = add(0, 4);
+        it->kind = IT_JALR;
+        it->rd = (uint8_t)(rn(4) ? rd_any() : T2);
+        it->target = fwd(8, limit);
+        loop_end[nitems - 1] = (int)nitems; /* never jump between auipc and jalr */
+        break;
+    default:
+        it = add(0, 2);
+        if (rn(2)) {
+            it->kind = IT_CJ;
+        } else {
+            it->kind = IT_CB;
+            it->rs1 = (uint8_t)(8 + rn(8));
+            it->f3 = (uint8_t)rn(2);
+        }
+        it->target = fwd(6, limit);
+        break;
+    }
+}
+
+static void gen_one(int limit, bool in_loop);
+
+static void gen_loop(int limit)
+{
+    (void)limit;
+    w32(enc_i(1 + (int)rn(6), 0, 0, T0, 0x13)); /* li t0, n */
+    int start = (int)nitems;
+    unsigned body = 1 + rn(8);
+    for (unsigned i = 0; i < body; i++)
+        gen_one(-1, true);
+    w32(enc_i(-1, T0, 0, T0, 0x13)); /* addi t0, t0, -1 */
+    struct item *it = add(0, 4);
+    it->kind = IT_BRANCH;
+    it->f3 = 1; /* bne t0, x0, start */
+    it->rs1 = T0;
+    it->rs2 = 0;
+    it->target = start;
+    for (unsigned i = (unsigned)start; i < nitems; i++)
+        loop_end[i] = (int)nitems;
+}
+
+/* limit < 0: inside a loop body (no control flow out of it, no nesting). */
+static void gen_one(int limit, bool in_loop)
+{
+    unsigned r = rn(100);
+    if (r < 22) gen_alu();
+    else if (r < 40) gen_mem();
+    else if (r < 52) gen_fp();
+    else if (r < 60) gen_compressed();
+    else if (r < 66) gen_amo();
+    else if (r < 72) gen_csr();
+    else if (r < 76) gen_system();
+    else if (in_loop) gen_alu();
+    else if (r < 92) gen_branch(limit);
+    else gen_loop(limit);
+}
+
+static uint8_t image[RAM_SIZE];
+static uint64_t end_pc;
+
+static void put32(uint64_t pa, uint32_t v) { memcpy(&image[pa - RAM_BASE], &v, 4); }
+static void put16(uint64_t pa, uint32_t v) { uint16_t h = (uint16_t)v; memcpy(&image[pa - RAM_BASE], &h, 2); }
+static void put64(uint64_t pa, uint64_t v) { memcpy(&image[pa - RAM_BASE], &v, 8); }
+
+static void layout(uint64_t base)
+{
+    uint64_t a = base;
+    for (unsigned i = 0; i < nitems; i++) {
+        items[i].addr = a;
+        a += items[i].len;
+    }
+    for (unsigned i = 0; i < nitems; i++) {
+        struct item *it = &items[i];
+        int off = it->kind == IT_WORD ? 0 : (int)(items[it->target].addr - it->addr);
+        uint32_t w = it->word;
+        switch (it->kind) {
+        case IT_BRANCH: w = enc_b(off, it->rs2, it->rs1, it->f3); break;
+        case IT_JAL: w = enc_j(off, it->rd); break;
+        case IT_JALR: w = enc_i(off + 4, T2, 0, it->rd, 0x67); break; /* auipc was 4 back */
+        case IT_CJ: w = enc_cj(off); break;
+        case IT_CB: w = enc_cb(it->f3, it->rs1, off); break;
+        default: break;
+        }
+        if (it->len == 4)
+            put32(it->addr, w);
+        else
+            put16(it->addr, w);
+    }
+}
+
+static void build_handler(void)
+{
+    /* csrr t6, mcause; blt t6, x0, irq; csrr t6, mepc; lhu t5, 0(t6);
+     * andi t5, t5, 3; addi t5, t5, -3; beq t5, x0, four; addi t6, t6, -2;
+     * four: addi t6, t6, 4; csrw mepc, t6; mret;
+     * irq: csrrci x0, mip, 2; mret */
+    uint32_t h[] = {
+        enc_i(0x342, 0, 2, T6, 0x73),
+        enc_b(40, 0, T6, 4),
+        enc_i(0x341, 0, 2, T6, 0x73),
+        enc_i(0, T6, 5, T5, 0x03),
+        enc_i(3, T5, 7, T5, 0x13),
+        enc_i(-3, T5, 0, T5, 0x13),
+        enc_b(8, 0, T5, 0),
+        enc_i(-2, T6, 0, T6, 0x13),
+        enc_i(4, T6, 0, T6, 0x13),
+        enc_i(0x341, T6, 1, 0, 0x73),
+        0x30200073,
+        enc_i(0x344, 2, 7, 0, 0x73),
+        0x30200073,
+    };
+    for (unsigned i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+        put32(HANDLER + 4 * i, h[i]);
+}
+
+/* Sv39 tables: code RWX+U, data page RW+U, next page R+U, the rest unmapped. */
+static void build_pt(void)
+{
+    uint64_t l2 = PT, l1 = PT + 0x1000, l0 = PT + 0x2000;
+    memset(&image[PT - RAM_BASE], 0, 0x3000);
+    put64(l2 + 8 * ((RAM_BASE >> 30) & 0x1ff), ((l1 >> 12) << 10) | 1);
+    put64(l1 + 8 * ((RAM_BASE >> 21) & 0x1ff), ((l0 >> 12) << 10) | 1);
+    for (uint64_t pa = RAM_BASE; pa < DATA + 0x2000; pa += 0x1000) {
+        uint64_t fl = 0x1 | 0x10; /* V U */
+        if (pa < CODE)
+            continue; /* the handler runs in M-mode, unmapped here */
+        if (pa < DATA)
+            fl |= 0x2 | 0x4 | 0x8;
+        else if (pa == DATA)
+            fl |= 0x2 | 0x4;
+        else
+            fl |= 0x2;
+        if (chance(50))
+            fl |= 0x40 | 0x80; /* A D preset, else the walker sets them */
+        put64(l0 + 8 * ((pa >> 12) & 0x1ff), ((pa >> 12) << 10) | fl);
+    }
+}
+
+struct setup {
+    bool umode, smc, chain;
+    unsigned hot;
+};
+
+static const uint64_t fp_seeds[] = {
+    0x0000000000000000ull, 0x8000000000000000ull, 0x3ff0000000000000ull, 0x7ff0000000000000ull,
+    0xfff0000000000000ull, 0x7ff8000000000000ull, 0x7ff4000000000000ull, 0x0000000000000001ull,
+    0x000fffffffffffffull, 0x7fefffffffffffffull, 0xffffffff3f800000ull, 0xffffffff7f800000ull,
+    0xffffffff7fc00000ull, 0xffffffff7fa00000ull, 0xffffffff00000001ull, 0xffffffff80000000ull,
+    0x43e0000000000000ull, 0xc3e0000000000000ull, 0x41dfffffffc00000ull, 0xffffffff4f000000ull,
+    0x3fe0000000000000ull, 0x4000000000000001ull, 0x000000003f800000ull,
+};
+
+static void setup_hart(struct hart *h, const struct setup *s, const uint64_t *xs, const uint64_t *fs)
+{
+    hart_reset(h, CODE);
+    for (unsigned i = 1; i < 32; i++)
+        h->x[i] = xs[i];
+    for (unsigned i = 0; i < 32; i++)
+        h->f[i] = fs[i];
+    h->x[SP] = DATA + 1024;
+    h->x[S0] = DATA + 2048;
+    h->x[S1] = s->smc ? CODE + 2048 : DATA + 0x2000;
+    h->mtvec = HANDLER;
+    h->mstatus |= (uint64_t)FS_INITIAL << MSTATUS_FS_SHIFT;
+    h->mie = MIP_SSIP;
+    if (s->umode) {
+        h->satp = (8ull << 60) | (PT >> 12);
+        h->priv = PRV_U;
+        h->mstatus &= ~MSTATUS_MPP; /* handler returns to U */
+    } else {
+        h->priv = PRV_M;
+        h->mstatus |= MSTATUS_MPP | MSTATUS_MIE;
+    }
+    hart_update_sets(h);
+    tlb_flush_all(h);
+}
+
+static const char *diff_state(const struct hart *a, const struct hart *b)
+{
+    static char msg[128];
+#define CMP(f)                                                                                \
+    if (a->f != b->f) {                                                                       \
+        snprintf(msg, sizeof(msg), "%s: interp %#" PRIx64 " jit %#" PRIx64, #f,                \
+                 (uint64_t)a->f, (uint64_t)b->f);                                             \
+        return msg;                                                                           \
+    }
+    for (unsigned i = 0; i < 32; i++)
+        if (a->x[i] != b->x[i]) {
+            snprintf(msg, sizeof(msg), "x%u: interp %#" PRIx64 " jit %#" PRIx64, i, a->x[i], b->x[i]);
+            return msg;
+        }
+    for (unsigned i = 0; i < 32; i++)
+        if (a->f[i] != b->f[i]) {
+            snprintf(msg, sizeof(msg), "f%u: interp %#" PRIx64 " jit %#" PRIx64, i, a->f[i], b->f[i]);
+            return msg;
+        }
+    CMP(pc) CMP(instret) CMP(priv) CMP(iset) CMP(dset) CMP(frm) CMP(fflags) CMP(lr_addr)
+    CMP(lr_value) CMP(mstatus) CMP(mepc) CMP(mcause) CMP(mtval) CMP(sepc) CMP(scause)
+    CMP(stval) CMP(mip_sw) CMP(mie) CMP(mscratch) CMP(sscratch) CMP(cycle_offset)
+    CMP(instret_offset) CMP(satp) CMP(pmpcfg[0]) CMP(pmpaddr[0])
+#undef CMP
+    return NULL;
+}
+
+static const char *diff_mem(const uint8_t *a, const uint8_t *b, uint64_t from, uint64_t len)
+{
+    static char msg[128];
+    const uint8_t *pa = a + (from - RAM_BASE), *pb = b + (from - RAM_BASE);
+    if (!memcmp(pa, pb, len))
+        return NULL;
+    for (uint64_t i = 0; i < len; i++)
+        if (pa[i] != pb[i]) {
+            snprintf(msg, sizeof(msg), "memory at %#" PRIx64 ": interp %02x jit %02x", from + i,
+                     pa[i], pb[i]);
+            return msg;
+        }
+    return NULL;
+}
+
+struct side {
+    struct hart h;
+    struct bus bus;
+    uint8_t *ram;
+};
+
+static struct side ref, jit;
+static bool verbose, trace;
+
+static void fail(uint64_t seed, unsigned stream, const struct setup *s, const char *what,
+                 uint64_t block_pc)
+{
+    printf("DIVERGENCE seed %" PRIu64 " stream %u (%s%s, %s, hot=%u) after the dispatch at pc %#" PRIx64
+           ": %s\n",
+           seed, stream, s->umode ? "U-mode Sv39" : "M-mode bare", s->smc ? " smc" : "",
+           s->chain ? "chained" : "unchained", s->hot, block_pc, what);
+    /* The guest code of the dispatch, as the translator saw it. */
+    FILE *f = fopen("diff-fail.bin", "wb");
+    if (f) {
+        fwrite(image, 1, CODE + CODE_MAX - RAM_BASE, f);
+        fclose(f);
+        printf("code image: diff-fail.bin (objdump -D -b binary -m riscv:rv64 "
+               "--adjust-vma=%#llx diff-fail.bin)\n", (unsigned long long)RAM_BASE);
+    }
+    for (uint64_t pc = block_pc, n = 0; n < 24 && pc >= RAM_BASE && pc < RAM_BASE + RAM_SIZE - 4; n++) {
+        uint32_t raw;
+        memcpy(&raw, &image[pc - RAM_BASE], 4);
+        if ((raw & 3) != 3)
+            raw &= 0xffff;
+        struct insn in;
+        decode(raw, &in);
+        printf("  %#" PRIx64 ": %08x %-10s rd=%u rs1=%u rs2=%u imm=%d rm=%u\n", pc, raw,
+               decode_op_name(in.op), in.rd, in.rs1, in.rs2, in.imm, in.rm);
+        pc += in.len;
+    }
+    printf("--- interpreter\n");
+    hart_dump(&ref.h, stdout);
+    printf("--- translator\n");
+    hart_dump(&jit.h, stdout);
+    exit(1);
+}
+
+/* Catch the reference up with the translator: the same retired count, then
+ * a trap that retires nothing if the pcs still differ. */
+static void catch_up(void)
+{
+    uint64_t guard = 0, max = 2 * (jit.h.instret - ref.h.instret) + 1000;
+    while (ref.h.instret < jit.h.instret && guard++ < max)
+        interp_step(&ref.h);
+    if (ref.h.pc != jit.h.pc && ref.h.instret == jit.h.instret)
+        interp_step(&ref.h);
+}
+
+static void run_stream(uint64_t seed, unsigned stream, unsigned len)
+{
+    struct setup s = {
+        .umode = chance(50),
+        .smc = chance(12),
+        .chain = chance(70),
+        .hot = chance(60) ? 0 : 1 + rn(3),
+    };
+    umode = s.umode;
+    jit_opts.hot_threshold = s.hot;
+    jit_opts.no_chain = !s.chain;
+
+    memset(image, 0, sizeof(image));
+    build_handler();
+    nitems = 0;
+    int limit = (int)len; /* the index of the final self-loop */
+    while ((int)nitems < limit && nitems < MAX_ITEMS - 64)
+        gen_one(limit, false);
+    limit = (int)nitems;
+    for (unsigned i = 0; i < nitems; i++) {
+        struct item *it = &items[i];
+        if (it->kind == IT_WORD || it->target <= (int)i)
+            continue; /* a loop's own back edge */
+        while (it->target < limit && loop_end[it->target] >= 0)
+            it->target = loop_end[it->target];
+        if (it->target > limit)
+            it->target = limit;
+    }
+    struct item *end = add(enc_j(0, 0), 4); /* j . */
+    (void)end;
+    layout(CODE);
+    end_pc = items[limit].addr;
+    if (end_pc + 4 > CODE + CODE_MAX) {
+        fprintf(stderr, "stream too long\n");
+        exit(2);
+    }
+    for (unsigned i = 0; i < 256; i++)
+        image[DATA - RAM_BASE + i * 16] = (uint8_t)rnd();
+    for (uint64_t p = DATA; p < DATA + 0x3000; p += 8)
+        put64(p, chance(30) ? fp_seeds[rn(sizeof(fp_seeds) / 8)] : rnd());
+    if (s.umode)
+        build_pt();
+
+    uint64_t xs[32], fs[32];
+    for (unsigned i = 0; i < 32; i++) {
+        unsigned k = rn(4);
+        xs[i] = k == 0 ? rnd() : k == 1 ? (uint64_t)(int64_t)(int)rn(64) - 32
+                : k == 2 ? fp_seeds[rn(sizeof(fp_seeds) / 8)] : (rnd() & 1 ? INT64_MIN : ~0ull);
+        fs[i] = fp_seeds[rn(sizeof(fp_seeds) / 8)];
+        if (chance(30))
+            fs[i] = rnd();
+    }
+    if (trace) {
+        FILE *f = fopen("diff-stream.bin", "wb");
+        if (f) {
+            fwrite(image, 1, CODE + CODE_MAX - RAM_BASE, f);
+            fclose(f);
+        }
+    }
+    memcpy(ref.ram, image, RAM_SIZE);
+    memcpy(jit.ram, image, RAM_SIZE);
+    setup_hart(&ref.h, &s, xs, fs);
+    setup_hart(&jit.h, &s, xs, fs);
+    jit_flush(&jit.h);
+
+    const char *d;
+    for (unsigned step = 0;; step++) {
+        /* As hart_run does between dispatches. */
+        uint32_t ev = atomic_exchange(&jit.h.events, 0);
+        atomic_store(&ref.h.events, 0);
+        if (ev & HART_EV_FLUSH)
+            jit_flush(&jit.h);
+        if (chance(2)) {
+            ref.h.mip_sw |= MIP_SSIP;
+            jit.h.mip_sw |= MIP_SSIP;
+        }
+        bool ta = hart_take_irq(&ref.h), tb = hart_take_irq(&jit.h);
+        if (ta != tb)
+            fail(seed, stream, &s, "interrupt taken on one side only", jit.h.pc);
+        if (jit.h.pc == end_pc || jit.h.instret > INSTRET_CAP || step > 200000)
+            break;
+        uint64_t pc = jit.h.pc, n0 = jit.h.instret;
+        jit_step(&jit.h);
+        if (trace)
+            printf("  dispatch %#" PRIx64 " +%" PRIu64 " -> %#" PRIx64 "\n", pc,
+                   jit.h.instret - n0, jit.h.pc);
+        catch_up();
+        if ((d = diff_state(&ref.h, &jit.h)))
+            fail(seed, stream, &s, d, pc);
+        if ((d = diff_mem(ref.ram, jit.ram, DATA, 0x3000)))
+            fail(seed, stream, &s, d, pc);
+        if (s.smc && (d = diff_mem(ref.ram, jit.ram, CODE, end_pc + 4 - CODE)))
+            fail(seed, stream, &s, d, pc);
+    }
+    if ((d = diff_mem(ref.ram, jit.ram, RAM_BASE, RAM_SIZE)))
+        fail(seed, stream, &s, d, jit.h.pc);
+    if (verbose)
+        printf("stream %u: %s%s %s hot=%u: %" PRIu64 " instructions, ok\n", stream,
+               s.umode ? "U" : "M", s.smc ? " smc" : "", s.chain ? "chained" : "unchained", s.hot,
+               jit.h.instret);
+}
+
+/* A timer: translated code that loops forever without exits (the stream
+ * can build such loops) returns at the next block entry after this. */
+static void *ticker(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        atomic_fetch_or(&jit.h.events, HART_EV_IRQ);
+    }
+    return NULL;
+}
+
+static void side_init(struct side *sd)
+{
+    sd->ram = aligned_alloc(4096, RAM_SIZE);
+    bus_init(&sd->bus);
+    bus_add_mem(&sd->bus, RAM_BASE, RAM_SIZE, sd->ram, false);
+    hart_init(&sd->h, 0, &sd->bus, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    unsigned streams = 500, len = 300, first = 0;
+    uint64_t seed = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-n") && i + 1 < argc)
+            streams = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "-l") && i + 1 < argc)
+            len = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "-s") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "-f") && i + 1 < argc)
+            first = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "-v"))
+            verbose = true;
+        else if (!strcmp(argv[i], "-t"))
+            trace = verbose = true;
+        else {
+            fprintf(stderr, "usage: diff [-n STREAMS] [-f FIRST] [-l ITEMS] [-s SEED] [-v] [-t]\n");
+            return 2;
+        }
+    }
+    if (len > 2000)
+        len = 2000;
+    side_init(&ref);
+    side_init(&jit);
+    jit.h.engine_kind = ENGINE_JIT;
+    if (!jit_init(&jit.h)) {
+        fprintf(stderr, "diff: cannot set up the translator\n");
+        return 77; /* skipped */
+    }
+    pthread_t tick;
+    pthread_create(&tick, NULL, ticker, NULL);
+    uint64_t total = 0;
+    for (unsigned i = first; i < first + streams; i++) {
+        /* splitmix64 of (seed, stream): every stream its own sequence */
+        uint64_t z = seed * 0x9e3779b97f4a7c15ull + (i + 1) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        rng_state = (z ^ (z >> 31)) | 1;
+        run_stream(seed, i, len);
+        total += jit.h.instret;
+    }
+    struct jit_stats st;
+    jit_get_stats(&jit.h, &st);
+    printf("diff: %u streams, %" PRIu64 " instructions, %" PRIu64 " blocks translated, %" PRIu64
+           " chained, %" PRIu64 " flushes: interpreter and translator agree\n",
+           streams, total, st.translated, st.chained, st.flushes);
+    jit_destroy(&jit.h);
+    return 0;
+}
