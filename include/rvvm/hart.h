@@ -176,6 +176,7 @@ struct hart {
     pthread_cond_t wfi_cond;
     unsigned engine_kind; /* enum hart_engine */
     void *engine;         /* engine-private state (jit code cache, ...) */
+    void *dcache;         /* the interpreter's decode cache (vmm/interp/interp.c) */
 
     /* Self-modifying code hook, set by an engine that caches translations
      * (code_map NULL when unused). A nonzero code_map[i] marks the

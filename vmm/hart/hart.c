@@ -4,6 +4,7 @@
 #include "rvvm/hart.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,6 +31,8 @@ void hart_init(struct hart *h, unsigned hartid, struct bus *bus, struct machine 
 
 void hart_destroy(struct hart *h)
 {
+    free(h->dcache);
+    h->dcache = NULL;
     pthread_cond_destroy(&h->wfi_cond);
     pthread_mutex_destroy(&h->wfi_lock);
 }

@@ -8,6 +8,7 @@
 #include "vmm/interp/interp.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "vmm/hart/csr.h"
 #include "vmm/hart/mmu.h"
@@ -386,16 +387,55 @@ bool interp_step(struct hart *h)
     return h->instret != before;
 }
 
+/*
+ * Decode cache: decoding is half the cost of interpreting, and most code runs
+ * many times. Entries are keyed by virtual pc *and* the instruction bits just
+ * fetched, so a hit is exact whatever the mapping or self-modifying code did:
+ * no invalidation is ever needed.
+ */
+#define DCACHE_BITS 13
+#define DCACHE_SIZE (1u << DCACHE_BITS)
+
+struct dcache_entry {
+    uint64_t pc;
+    uint32_t raw;
+    struct insn in;
+};
+
+static const struct insn *decode_cached(struct dcache_entry *dc, uint64_t pc, uint32_t raw)
+{
+    struct dcache_entry *e = &dc[(pc >> 1) & (DCACHE_SIZE - 1)];
+    if (__builtin_expect(e->pc != pc || e->raw != raw, 0)) {
+        decode(raw, &e->in);
+        e->pc = pc;
+        e->raw = raw;
+    }
+    return &e->in;
+}
+
 void interp_run(struct hart *h)
 {
+    struct dcache_entry *dc = h->dcache;
+    if (!dc) {
+        dc = calloc(DCACHE_SIZE, sizeof(*dc));
+        if (!dc) {
+            /* Out of memory: run without the cache. */
+            while (!atomic_load_explicit(&h->events, memory_order_relaxed))
+                for (unsigned n = 0; n < INTERP_BLOCK_MAX && interp_step(h); n++)
+                    ;
+            return;
+        }
+        /* pc 1 is never fetched (pcs are even): every entry starts as a miss. */
+        for (unsigned i = 0; i < DCACHE_SIZE; i++)
+            dc[i].pc = 1;
+        h->dcache = dc;
+    }
     while (!atomic_load_explicit(&h->events, memory_order_relaxed)) {
         for (unsigned n = 0; n < INTERP_BLOCK_MAX; n++) {
             uint32_t raw;
             if (!mmu_fetch(h, h->pc, &raw))
                 break;
-            struct insn in;
-            decode(raw, &in);
-            if (!interp_exec(h, &in))
+            if (!interp_exec(h, decode_cached(dc, h->pc, raw)))
                 break;
         }
     }
