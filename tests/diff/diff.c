@@ -856,8 +856,9 @@ int main(int argc, char **argv)
     struct jit_stats st;
     jit_get_stats(&jit.h, &st);
     printf("diff: %u streams, %" PRIu64 " instructions, %" PRIu64 " blocks translated, %" PRIu64
-           " chained, %" PRIu64 " flushes: interpreter and translator agree\n",
-           streams, total, st.translated, st.chained, st.flushes);
+           " chained, %" PRIu64 " retired, %" PRIu64 " code writes, %" PRIu64
+           " flushes: interpreter and translator agree\n",
+           streams, total, st.translated, st.chained, st.retired, st.smc, st.flushes);
     jit_destroy(&jit.h);
     return 0;
 }

@@ -42,9 +42,18 @@ struct jit_block {
     uint64_t pc;
     uint8_t iset, dset;
     uint16_t ninsn;
+    bool dead;              /* retired: its entry jumps to entry_exit */
+    bool in_map;            /* its guest page is in the code map */
+    uint64_t page;          /* code map index of its guest page */
+    uint64_t chunks;        /* 64-byte chunks of that page it was translated from */
     const uint8_t *code;
-    struct jit_block *next; /* hash chain */
+    const uint8_t *entry_exit;
+    struct jit_block *next;  /* hash chain */
+    struct jit_block *pnext; /* by physical page */
+    struct jit_block *vnext; /* by virtual page */
 };
+
+#define PAGE_BUCKETS 4096u
 
 typedef uint8_t *(*jit_enter_fn)(struct hart *h, const uint8_t *code);
 
@@ -61,8 +70,16 @@ struct jit {
     uint8_t counts[1u << COUNT_BITS];
     struct jit_jc_entry jc[TLB_SETS][TLB_SETS][JIT_JC_SIZE];
 
-    /* Guest-physical pages holding translated code (the hart's code_map). */
+    /* Blocks by guest-physical page (self-modifying code) and by virtual
+     * page (sfence.vma of one page). */
+    struct jit_block *pbucket[PAGE_BUCKETS];
+    struct jit_block *vbucket[PAGE_BUCKETS];
+    bool super_blocks; /* some block was fetched through a superpage */
+
+    /* Guest-physical pages holding translated code (the hart's code_map),
+     * and which 64-byte chunks of each do. */
     uint8_t *code_map;
+    uint64_t *code_chunks;
     uint64_t map_base, map_pages;
     uint32_t marked[MAX_MARKED];
     unsigned nmarked; /* > MAX_MARKED: clear the whole map on flush */
@@ -143,11 +160,15 @@ static struct jit_block *lookup(struct jit *j, uint64_t pc, unsigned iset, unsig
 
 static void unmark_pages(struct jit *j)
 {
-    if (j->nmarked > MAX_MARKED)
+    if (j->nmarked > MAX_MARKED) {
         memset(j->code_map, 0, j->map_pages);
-    else
-        for (unsigned i = 0; i < j->nmarked; i++)
+        memset(j->code_chunks, 0, j->map_pages * sizeof(uint64_t));
+    } else {
+        for (unsigned i = 0; i < j->nmarked; i++) {
             j->code_map[j->marked[i]] = 0;
+            j->code_chunks[j->marked[i]] = 0;
+        }
+    }
     j->nmarked = 0;
 }
 
@@ -156,7 +177,10 @@ static void flush(struct jit *j)
     j->e.len = j->blocks_start;
     j->e.overflow = false;
     j->nblocks = 0;
+    j->super_blocks = false;
     memset(j->hash, 0, sizeof(j->hash));
+    memset(j->pbucket, 0, sizeof(j->pbucket));
+    memset(j->vbucket, 0, sizeof(j->vbucket));
     memset(j->jc, 0, sizeof(j->jc));
     unmark_pages(j);
     j->site = NULL;
@@ -169,21 +193,84 @@ void jit_flush(struct hart *h)
         flush(h->engine);
 }
 
-/* A store is about to change a page holding translated code: drop all
- * translations before the next block (translated code ends its block right
- * after such a store, see translate.c). */
-static void code_written(struct hart *h, uint64_t pa, unsigned size)
+/* Retire one block: whatever still jumps to it (chained exits, the jump
+ * cache, a stale lookup) lands on a jmp to its entry exit, which stores its
+ * pc and returns to the dispatcher. */
+static void retire(struct jit *j, struct jit_block *b)
 {
-    (void)pa;
-    (void)size;
-    hart_request(h, HART_EV_FLUSH);
+    if (b->dead)
+        return;
+    b->dead = true;
+    struct x64_emitter pe;
+    x64_emit_init(&pe, (uint8_t *)b->code, 5);
+    x64_jmp_to(&pe, b->entry_exit);
+    for (struct jit_block **pp = &j->hash[hash_of(b->pc, b->iset, b->dset)]; *pp;
+         pp = &(*pp)->next)
+        if (*pp == b) {
+            *pp = b->next;
+            break;
+        }
+    struct jit_jc_entry *jc = &j->jc[b->iset][b->dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+    if (jc->code == b->code)
+    {
+        jc->pc = 0;
+        jc->code = NULL;
+    }
+    j->stats.retired++;
 }
 
-/* Page pa now holds translated code: stores to it must leave the write TLB. */
-static void mark_code_page(struct jit *j, struct hart *h, uint64_t pa, const uint8_t *host_page)
+/* 64-byte chunks of a page that [off, off + len) touches. */
+static uint64_t chunk_mask(uint64_t off, uint64_t len)
+{
+    unsigned first = (unsigned)(off >> 6), last = (unsigned)((off + len - 1) >> 6);
+    uint64_t hi = last >= 63 ? ~0ull : (2ull << last) - 1;
+    return hi & ~((1ull << first) - 1);
+}
+
+/* A store is about to change a page holding translated code. If it hits
+ * chunks that were translated, retire every block of the page (and give
+ * the page back to the write TLB); translated code then leaves its block
+ * right after the store (it checks events, see translate.c), so nothing
+ * stale runs, not even the rest of the current block. */
+static void code_written(struct hart *h, uint64_t pa, unsigned size)
+{
+    struct jit *j = h->engine;
+    uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
+    if (!(j->code_chunks[i] & chunk_mask(pa & (PAGE_SIZE - 1), size)))
+        return; /* data next to code */
+    for (struct jit_block *b = j->pbucket[i % PAGE_BUCKETS]; b; b = b->pnext)
+        if (b->in_map && b->page == i)
+            retire(j, b);
+    j->code_chunks[i] = 0;
+    j->code_map[i] = 0;
+    j->stats.smc++;
+    hart_request(h, HART_EV_IRQ); /* only to leave the block */
+}
+
+/* sfence.vma of one page: the blocks fetched through it may be stale.
+ * false: some block came through a superpage, flush everything instead. */
+bool jit_retire_vpage(struct hart *h, uint64_t va)
+{
+    struct jit *j = h->engine;
+    if (j->super_blocks)
+        return false;
+    uint64_t vpn = va >> PAGE_SHIFT;
+    for (struct jit_block *b = j->vbucket[vpn % PAGE_BUCKETS]; b; b = b->vnext)
+        if ((b->pc >> PAGE_SHIFT) == vpn)
+            retire(j, b);
+    return true;
+}
+
+/* Bytes [off, off + len) of page pa now hold translated code: stores to the
+ * page must leave the write TLB. */
+static void mark_code(struct jit *j, struct hart *h, uint64_t pa, const uint8_t *host_page,
+                      uint64_t off, uint64_t len)
 {
     uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
-    if (pa < j->map_base || i >= j->map_pages || j->code_map[i])
+    if (pa < j->map_base || i >= j->map_pages)
+        return;
+    j->code_chunks[i] |= chunk_mask(off, len);
+    if (j->code_map[i])
         return;
     j->code_map[i] = 1;
     if (j->nmarked < MAX_MARKED)
@@ -205,7 +292,14 @@ static struct jit_block *translate(struct jit *j, struct hart *h)
     uint64_t pc = h->pc, pa;
     if (pc & 1)
         return NULL;
-    if (mmu_translate(h, pc, MMU_FETCH, h->iset, &pa))
+    /* Whether this fetch goes through a superpage: then sfence.vma of one
+     * page cannot name all the blocks it covers. */
+    bool had_super = h->tlb_has_superpage;
+    h->tlb_has_superpage = false;
+    int cause = mmu_translate(h, pc, MMU_FETCH, h->iset, &pa);
+    bool super = h->tlb_has_superpage;
+    h->tlb_has_superpage = had_super || super;
+    if (cause)
         return NULL;
     const uint8_t *page = bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, false);
     if (!page)
@@ -228,7 +322,8 @@ static struct jit_block *translate(struct jit *j, struct hart *h)
         /* Blocks start 16-byte aligned. */
         x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);
         size_t start = j->e.len;
-        unsigned n = jit_translate(&j->e, &env, pc, page + off, PAGE_SIZE - off);
+        struct jit_tx_out out;
+        unsigned n = jit_translate(&j->e, &env, pc, page + off, PAGE_SIZE - off, &out);
         if (j->e.overflow) {
             flush(j);
             continue;
@@ -237,16 +332,28 @@ static struct jit_block *translate(struct jit *j, struct hart *h)
             j->e.len = start;
             return NULL;
         }
-        mark_code_page(j, h, pa & PAGE_MASK, page);
+        mark_code(j, h, pa & PAGE_MASK, page, off, out.guest_bytes);
         struct jit_block *b = &j->blocks[j->nblocks++];
+        memset(b, 0, sizeof(*b));
         b->pc = pc;
         b->iset = h->iset;
         b->dset = h->dset;
         b->ninsn = (uint16_t)n;
         b->code = j->e.buf + start;
+        b->entry_exit = out.entry_exit;
+        b->page = ((pa & PAGE_MASK) - j->map_base) >> PAGE_SHIFT;
+        b->in_map = pa >= j->map_base && b->page < j->map_pages;
+        b->chunks = chunk_mask(off, out.guest_bytes);
         unsigned hi = hash_of(pc, h->iset, h->dset);
         b->next = j->hash[hi];
         j->hash[hi] = b;
+        if (b->in_map) {
+            b->pnext = j->pbucket[b->page % PAGE_BUCKETS];
+            j->pbucket[b->page % PAGE_BUCKETS] = b;
+        }
+        b->vnext = j->vbucket[(pc >> PAGE_SHIFT) % PAGE_BUCKETS];
+        j->vbucket[(pc >> PAGE_SHIFT) % PAGE_BUCKETS] = b;
+        j->super_blocks |= super;
         j->stats.translated++;
         if (j->dumping)
             x64_dump_block(&j->dump, pc, b->code, j->e.len - start);
@@ -316,7 +423,9 @@ bool jit_init(struct hart *h)
         j->map_pages = ram->size >> PAGE_SHIFT;
         j->code_map = mmap(NULL, j->map_pages, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (j->code_map == MAP_FAILED) {
+        j->code_chunks = mmap(NULL, j->map_pages * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (j->code_map == MAP_FAILED || j->code_chunks == MAP_FAILED) {
             munmap(j->cache, CACHE_SIZE);
             free(j->blocks);
             free(j);
@@ -356,8 +465,10 @@ void jit_destroy(struct hart *h)
     }
     h->code_map = NULL;
     h->code_write = NULL;
-    if (j->code_map)
+    if (j->code_map) {
         munmap(j->code_map, j->map_pages);
+        munmap(j->code_chunks, j->map_pages * sizeof(uint64_t));
+    }
     munmap(j->cache, CACHE_SIZE);
     free(j->blocks);
     free(j);

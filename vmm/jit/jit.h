@@ -46,6 +46,7 @@ void jit_destroy(struct hart *h);
 /* Counters, for tests and `-d jit`. */
 struct jit_stats {
     uint64_t translated, flushes, chained, cold_blocks, hot_runs;
+    uint64_t retired, smc; /* blocks retired one by one; stores that hit translated code */
     uint64_t verified, unverified; /* verify mode: blocks compared / skipped (MMIO) */
 };
 void jit_get_stats(const struct hart *h, struct jit_stats *out);

@@ -18,6 +18,7 @@
 #include "vmm/jit/translate.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -278,6 +279,20 @@ static bool helper_exec(struct hart *h, uint64_t lo, uint64_t hi)
     return interp_exec(h, &in);
 }
 
+/* sfence.vma rs1: as the interpreter does it (privilege checks, the TLB),
+ * but only the blocks of that page are retired instead of the whole cache
+ * (unless the flush was requested for another reason too). */
+static bool helper_sfence(struct hart *h, uint64_t lo, uint64_t hi)
+{
+    struct insn in = unpack(lo, hi);
+    uint64_t va = h->x[in.rs1], n = h->instret;
+    bool pending = atomic_load(&h->events) & HART_EV_FLUSH;
+    bool r = interp_exec(h, &in);
+    if (h->instret != n && !pending && jit_retire_vpage(h, va))
+        atomic_fetch_and(&h->events, ~HART_EV_FLUSH);
+    return r;
+}
+
 /* Pass the decoded instruction in rsi:rdx. */
 static void load_insn_args(struct tx *t)
 {
@@ -298,7 +313,8 @@ static void tr_system(struct tx *t)
     t->pending = 0;
     store_pc(t, t->pc);
     load_insn_args(t);
-    call_helper(t, (const void *)helper_exec);
+    call_helper(t, t->in->op == OP_SFENCE_VMA && t->in->rs1 ? (const void *)helper_sfence
+                                                             : (const void *)helper_exec);
     /* h->pc is wherever the instruction went (next, handler, xepc). */
     x64_jmp_to(t->e, t->env->exit0);
 }
@@ -879,7 +895,7 @@ static void assign_regs(struct tx *t, const struct insn *ins, unsigned n)
 }
 
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
-                       const uint8_t *code, size_t avail)
+                       const uint8_t *code, size_t avail, struct jit_tx_out *out)
 {
     static __thread struct tx tx_state; /* large: one translation at a time per thread */
     struct tx *t = &tx_state;
@@ -942,6 +958,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
     x64_bind(e, &t->entry_exit);
+    out->entry_exit = x64_here(e);
+    out->guest_bytes = off;
     store_pc(t, pc);
     x64_jmp_to(e, env->exit0);
     t->in = NULL;

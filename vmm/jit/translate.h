@@ -51,7 +51,17 @@ struct jit_env {
  * translated: 0 when the first instruction does not fit in the page (the
  * caller interprets it). The caller checks e->overflow.
  */
+struct jit_tx_out {
+    size_t guest_bytes;        /* bytes of guest code the block covers */
+    const uint8_t *entry_exit; /* stub that stores the block's pc and leaves:
+                                * a jmp to it at the block start retires the block */
+};
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
-                       const uint8_t *code, size_t avail);
+                       const uint8_t *code, size_t avail, struct jit_tx_out *out);
+
+/* jit.c: retire the blocks of one virtual page (sfence.vma rs1 != x0);
+ * false when that is not enough and the whole cache must go. */
+struct hart;
+bool jit_retire_vpage(struct hart *h, uint64_t va);
 
 #endif
