@@ -48,7 +48,7 @@ need() {
     done
 }
 need ${CROSS}gcc ${CROSS}readelf make gcc bc flex bison xz gzip cpio mkfs.ext4 \
-    sha256sum dpkg-source dpkg-query perl
+    sha256sum dpkg-source dpkg-query perl debugfs awk
 [ -r "$KSRC_TAR" ] || die "$KSRC_TAR missing; install linux-source-6.1 (scripts/install-deps.sh)"
 
 hash_of() { cat "$@" | sha256sum | cut -c1-64; }
@@ -255,17 +255,16 @@ if ! stamp_ok initramfs "$USERHASH" "$OUT/initramfs.cpio.gz"; then
     {
         echo "nod /dev/console 0600 0 0 c 5 1"
         echo "nod /dev/null 0666 0 0 c 1 3"
-        (cd "$st" && find . -mindepth 1 | sort) | while IFS= read -r p; do
-            p=${p#.}
-            m=$(stat -c %a "$st$p")
-            if [ -L "$st$p" ]; then
-                echo "slink $p $(readlink "$st$p") 777 0 0"
-            elif [ -d "$st$p" ]; then
-                echo "dir $p $m 0 0"
-            else
-                echo "file $p $st$p $m 0 0"
-            fi
-        done
+        # type, mode, path, link target: one find, no process per file
+        (cd "$st" && find . -mindepth 1 -printf '%y %m %P %l\n' | sort -k3) |
+            while read -r y m p l; do
+                case $y in
+                l) echo "slink /$p $l 777 0 0" ;;
+                d) echo "dir /$p $m 0 0" ;;
+                f) echo "file /$p $st/$p $m 0 0" ;;
+                *) die "unexpected file type $y: $st/$p" ;;
+                esac
+            done
     } >"$list"
     "$OUT/gen_init_cpio" -t "$SOURCE_DATE_EPOCH" "$list" | gzip -n -9 >"$OUT/initramfs.cpio.gz.tmp"
     mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
@@ -287,6 +286,14 @@ if ! stamp_ok rootfs "$USERHASH $ROOTFS_SIZE" "$OUT/rootfs.ext4"; then
         -E root_owner=0:0,hash_seed=2c6d6e1a-0b7f-4c1e-8d3a-5f9e7b2a4c6d \
         -d "$st" "$OUT/rootfs.ext4.tmp" "$ROOTFS_SIZE" >"$LOGS/rootfs.log" 2>&1 ||
         { cat "$LOGS/rootfs.log" >&2; die "mkfs.ext4 failed"; }
+    # mkfs.ext4 -d copies the builder's uid/gid and each file's ctime (which
+    # touch cannot set): make everything root's with the fixed time, always
+    # (one code path whether or not we run as root).
+    { (cd "$st" && find . -mindepth 1 | sort) | sed 's#^\.##'; echo /; } |
+        awk -v t="$SOURCE_DATE_EPOCH" '{ q = "sif \"" $0 "\" ";
+            print q "uid 0"; print q "gid 0"; print q "ctime @" t }' >"$OUT/rootfs.fixup"
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH debugfs -w -f "$OUT/rootfs.fixup" "$OUT/rootfs.ext4.tmp" \
+        >>"$LOGS/rootfs.log" 2>&1 || { cat "$LOGS/rootfs.log" >&2; die "debugfs (owner and ctime fix-up) failed"; }
     mv "$OUT/rootfs.ext4.tmp" "$OUT/rootfs.ext4"
     stamp_set rootfs "$USERHASH $ROOTFS_SIZE"
     say "rootfs done: $OUT/rootfs.ext4"
