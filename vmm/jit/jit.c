@@ -183,6 +183,9 @@ static void flush(struct jit *j)
     memset(j->vbucket, 0, sizeof(j->vbucket));
     memset(j->jc, 0, sizeof(j->jc));
     unmark_pages(j);
+    /* Code that is flushed often (page tables changing under it) goes back
+     * to the interpreter until it proves hot again. */
+    memset(j->counts, 0, sizeof(j->counts));
     j->site = NULL;
     j->stats.flushes++;
 }
@@ -259,6 +262,16 @@ bool jit_retire_vpage(struct hart *h, uint64_t va)
         if ((b->pc >> PAGE_SHIFT) == vpn)
             retire(j, b);
     return true;
+}
+
+bool jit_exec_sfence_page(struct hart *h, const struct insn *in)
+{
+    uint64_t va = h->x[in->rs1], n = h->instret;
+    bool pending = atomic_load(&h->events) & HART_EV_FLUSH;
+    bool r = interp_exec(h, in);
+    if (h->instret != n && !pending && jit_retire_vpage(h, va))
+        atomic_fetch_and(&h->events, ~HART_EV_FLUSH);
+    return r;
 }
 
 /* Bytes [off, off + len) of page pa now hold translated code: stores to the
@@ -376,6 +389,10 @@ static void interp_block(struct hart *h)
             return;
         struct insn in;
         decode(raw, &in);
+        if (in.op == OP_SFENCE_VMA && in.rs1) {
+            jit_exec_sfence_page(h, &in);
+            return;
+        }
         if (!interp_exec(h, &in))
             return;
         if ((h->pc & PAGE_MASK) != page)

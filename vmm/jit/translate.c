@@ -285,12 +285,7 @@ static bool helper_exec(struct hart *h, uint64_t lo, uint64_t hi)
 static bool helper_sfence(struct hart *h, uint64_t lo, uint64_t hi)
 {
     struct insn in = unpack(lo, hi);
-    uint64_t va = h->x[in.rs1], n = h->instret;
-    bool pending = atomic_load(&h->events) & HART_EV_FLUSH;
-    bool r = interp_exec(h, &in);
-    if (h->instret != n && !pending && jit_retire_vpage(h, va))
-        atomic_fetch_and(&h->events, ~HART_EV_FLUSH);
-    return r;
+    return jit_exec_sfence_page(h, &in);
 }
 
 /* Pass the decoded instruction in rsi:rdx. */

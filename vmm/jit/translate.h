@@ -62,6 +62,10 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 /* jit.c: retire the blocks of one virtual page (sfence.vma rs1 != x0);
  * false when that is not enough and the whole cache must go. */
 struct hart;
+struct insn;
 bool jit_retire_vpage(struct hart *h, uint64_t va);
+/* Execute sfence.vma rs1 (rs1 != x0) on the interpreter, retiring only the
+ * blocks of that page when that is enough. Same result as interp_exec. */
+bool jit_exec_sfence_page(struct hart *h, const struct insn *in);
 
 #endif
