@@ -276,7 +276,14 @@ bool csr_access(struct hart *h, unsigned csr, enum csr_op op, uint64_t operand, 
     *old = v;
     if (!write)
         return true;
-    uint64_t nv = op == CSR_OP_RW ? operand : op == CSR_OP_RS ? v | operand : v & ~operand;
+    /* Priv. spec, mip.SEIP: only the software-writable SEIP bit takes part in
+     * the read-modify-write of CSRRS/CSRRC, not the PLIC's line ORed into
+     * the value read. Otherwise OpenSBI's csr_set(mip, STIP) latches a
+     * device interrupt that happens to be pending into SEIP for good. */
+    uint64_t base = v;
+    if (csr == CSR_MIP)
+        base = (v & ~(1ull << IRQ_SEI)) | (h->mip_sw & (1ull << IRQ_SEI));
+    uint64_t nv = op == CSR_OP_RW ? operand : op == CSR_OP_RS ? base | operand : base & ~operand;
     csr_write(h, csr, nv);
     return true;
 }
