@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "rvvm/machine.h"
+#include "rvvm/netback.h"
 
 #define MAX_NETDEVS 16
 #define MAX_DRIVES 16
@@ -207,6 +208,9 @@ static bool netdev_opt(char *s, bool nic, char *err, size_t errlen)
         } else if (!strcmp(key, "hostfwd") && nd->nic.kind == NET_USER) {
             if (nd->nic.nhostfwd == MACHINE_MAX_HOSTFWD)
                 FAIL("%s: at most %d hostfwd rules", opt, MACHINE_MAX_HOSTFWD);
+            struct netback_hostfwd h;
+            if (!netback_hostfwd_parse(val, &h, err, errlen))
+                return false;
             nd->nic.hostfwd[nd->nic.nhostfwd++] = val;
         } else if (!strcmp(key, "ifname") && nd->nic.kind == NET_TAP) {
             nd->nic.ifname = val;

@@ -12,8 +12,10 @@
  */
 #include "rvvm/netback.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rvvm_config.h"
 
@@ -303,56 +305,18 @@ static const struct netback_ops slirp_ops = {
     .close = nb_close,
 };
 
-/* "tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", proto optional as in QEMU. */
 static bool add_hostfwd(struct slirp_nb *s, const char *rule, char *err, size_t errlen)
 {
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", rule);
-    char *p = buf;
-    int is_udp = 0;
-    char *colon = strchr(p, ':');
-    char *dash = strchr(p, '-');
-    if (colon && (!dash || colon < dash)) {
-        /* the proto field is everything before the first ':' */
-        *colon = 0;
-        if (!strcmp(p, "udp"))
-            is_udp = 1;
-        else if (strcmp(p, "tcp") && *p)
-            goto bad;
-        p = colon + 1;
-    }
-    dash = strchr(p, '-');
-    if (!dash)
-        goto bad;
-    *dash = 0;
-    char *host = p, *guest = dash + 1;
-    char *hc = strrchr(host, ':'), *gc = strrchr(guest, ':');
-    if (!hc || !gc)
-        goto bad;
-    *hc = 0;
-    *gc = 0;
-    struct in_addr haddr = {.s_addr = htonl(INADDR_ANY)}, gaddr;
-    inet_pton(AF_INET, "10.0.2.15", &gaddr);
-    if ((*host && inet_pton(AF_INET, host, &haddr) != 1) ||
-        (*guest && inet_pton(AF_INET, guest, &gaddr) != 1))
-        goto bad;
-    char *end;
-    long hport = strtol(hc + 1, &end, 10);
-    if (*end || hport < 0 || hport > 65535 || hc[1] == 0)
-        goto bad;
-    long gport = strtol(gc + 1, &end, 10);
-    if (*end || gport < 1 || gport > 65535)
-        goto bad;
-    if (slirp_add_hostfwd(s->slirp, is_udp, haddr, (int)hport, gaddr, (int)gport) < 0) {
-        snprintf(err, errlen, "-netdev user,hostfwd=%s: cannot listen on host port %ld: %s",
-                 rule, hport, strerror(errno));
+    struct netback_hostfwd h;
+    if (!netback_hostfwd_parse(rule, &h, err, errlen))
+        return false;
+    struct in_addr haddr = {.s_addr = h.host_addr}, gaddr = {.s_addr = h.guest_addr};
+    if (slirp_add_hostfwd(s->slirp, h.udp, haddr, h.host_port, gaddr, h.guest_port) < 0) {
+        snprintf(err, errlen, "-netdev user,hostfwd=%s: cannot listen on host port %u: %s",
+                 rule, h.host_port, strerror(errno));
         return false;
     }
     return true;
-bad:
-    snprintf(err, errlen, "-netdev user,hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:HOSTPORT-"
-             "[GUESTADDR]:GUESTPORT, like tcp::8080-:80", rule);
-    return false;
 }
 
 struct netback *netback_slirp_create(const struct machine_nic *cfg, char *err, size_t errlen)
@@ -410,3 +374,56 @@ struct netback *netback_slirp_create(const struct machine_nic *cfg, char *err, s
 }
 
 #endif
+
+/* "tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", proto optional as in QEMU. */
+bool netback_hostfwd_parse(const char *rule, struct netback_hostfwd *out, char *err,
+                           size_t errlen)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", rule);
+    char *p = buf;
+    out->udp = false;
+    char *colon = strchr(p, ':');
+    char *dash = strchr(p, '-');
+    if (colon && (!dash || colon < dash) && strchr(colon + 1, ':') &&
+        strchr(colon + 1, ':') < (dash ? dash : colon + strlen(colon))) {
+        /* three colons in all: the proto field is everything before the first */
+        *colon = 0;
+        if (!strcmp(p, "udp"))
+            out->udp = true;
+        else if (strcmp(p, "tcp") && *p)
+            goto bad;
+        p = colon + 1;
+    }
+    dash = strchr(p, '-');
+    if (!dash)
+        goto bad;
+    *dash = 0;
+    char *host = p, *guest = dash + 1;
+    char *hc = strrchr(host, ':'), *gc = strrchr(guest, ':');
+    if (!hc || !gc)
+        goto bad;
+    *hc = 0;
+    *gc = 0;
+    struct in_addr haddr = {.s_addr = htonl(INADDR_ANY)}, gaddr;
+    inet_pton(AF_INET, "10.0.2.15", &gaddr);
+    if ((*host && inet_pton(AF_INET, host, &haddr) != 1) ||
+        (*guest && inet_pton(AF_INET, guest, &gaddr) != 1))
+        goto bad;
+    char *end;
+    long hport = strtol(hc + 1, &end, 10);
+    if (*end || hport < 0 || hport > 65535 || hc[1] == 0)
+        goto bad;
+    long gport = strtol(gc + 1, &end, 10);
+    if (*end || gport < 1 || gport > 65535)
+        goto bad;
+    out->host_addr = haddr.s_addr;
+    out->guest_addr = gaddr.s_addr;
+    out->host_port = (uint16_t)hport;
+    out->guest_port = (uint16_t)gport;
+    return true;
+bad:
+    snprintf(err, errlen, "-netdev user,hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:HOSTPORT-"
+             "[GUESTADDR]:GUESTPORT, like tcp::8080-:80", rule);
+    return false;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct machine_nic;
 
@@ -30,6 +31,17 @@ struct netback_ops {
 struct netback {
     const struct netback_ops *ops;
 };
+
+/* A parsed -netdev user,hostfwd= rule:
+ * "[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT" (addresses IPv4,
+ * network byte order; host 0 = any, guest default 10.0.2.15). */
+struct netback_hostfwd {
+    bool udp;
+    uint32_t host_addr, guest_addr;
+    uint16_t host_port, guest_port;
+};
+bool netback_hostfwd_parse(const char *rule, struct netback_hostfwd *out, char *err,
+                           size_t errlen);
 
 /* -netdev user: libslirp (NULL with a message if rvvm was built without it). */
 struct netback *netback_slirp_create(const struct machine_nic *cfg, char *err, size_t errlen);
