@@ -105,6 +105,10 @@ struct tx {
     struct exit_stub exits[MAX_EXITS];
     unsigned nexits;
     struct x64_label entry_exit; /* interrupt check at entry failed */
+    uint64_t block_pc;
+    bool loop;                   /* the block branches back to its start... */
+    struct x64_label loop_head;  /* ... here, with every cached register loaded */
+    struct x64_label loop_exit;  /* events at the loop head: write back and leave */
     struct x64_label exit0;      /* shared "leave with everything synced" */
 };
 
@@ -727,12 +731,38 @@ static void end_block(struct tx *t)
     t->pending = 0;
 }
 
+/* The back edge of a loop block: the cached registers stay in host
+ * registers around the loop (the head expects them all loaded). */
+static void loop_back_edge(struct tx *t)
+{
+    for (unsigned g = 1; g < 32; g++)
+        if (t->r[g].host >= 0 && !t->r[g].loaded) {
+            x64_mov_rm(t->e, W64, t->r[g].host, xreg(g));
+            t->r[g].loaded = true;
+        }
+    t->pending++;
+    add_instret(t, t->pending);
+    t->pending = 0;
+}
+
 /* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm */
 static void tr_branch(struct tx *t, enum x64_cc cc)
 {
     const struct insn *in = t->in;
     int a = get(t, in->rs1, RCX);
     int b = in->rs2 ? get(t, in->rs2, RDX) : -1;
+    uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
+    if (t->loop && target == t->block_pc) {
+        loop_back_edge(t);
+        if (b < 0)
+            x64_test_rr(t->e, W64, a, a);
+        else
+            x64_cmp_rr(t->e, W64, a, b);
+        x64_jcc_l(t->e, cc, &t->loop_head);
+        sync_regs(t); /* movs: the flags are not needed any more */
+        exit_direct(t, -1, t->pc + in->len);
+        return;
+    }
     end_block_after_jump(t); /* stores and an add: before the compare */
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
@@ -750,6 +780,11 @@ static void tr_jal(struct tx *t)
         int d = dst(t, in->rd, RAX);
         x64_mov_ri(t->e, W64, d, (int64_t)(t->pc + in->len));
         put(t, in->rd, d);
+    }
+    if (t->loop && t->pc + (uint64_t)(int64_t)in->imm == t->block_pc) {
+        loop_back_edge(t);
+        x64_jmp_l(t->e, &t->loop_head);
+        return;
     }
     end_block_after_jump(t);
     exit_direct(t, -1, t->pc + (uint64_t)(int64_t)in->imm);
@@ -930,9 +965,31 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     assign_regs(t, ins, n);
 
     x64_label_init(&t->entry_exit);
-    /* Interrupts and requests: one compare at entry. */
+    x64_label_init(&t->loop_head);
+    x64_label_init(&t->loop_exit);
+    t->block_pc = pc;
+    /* Interrupts and requests: one compare at entry. (Also the 13 bytes that
+     * retiring the block overwrites with a jmp to entry_exit.) */
     x64_cmp_mi(e, W32, HF(events), 0);
     x64_jcc_l32(e, X64_CC_NE, &t->entry_exit);
+
+    /* A block whose last instruction jumps back to its start loops without
+     * leaving: registers loaded once, the event check at the loop head. */
+    const struct insn *last = &ins[n - 1];
+    uint64_t last_pc = pc + off - last->len;
+    t->loop = env->chain &&
+              ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
+              last_pc + (uint64_t)(int64_t)last->imm == pc;
+    if (t->loop) {
+        for (unsigned g = 1; g < 32; g++)
+            if (t->r[g].host >= 0) {
+                x64_mov_rm(e, W64, t->r[g].host, xreg(g));
+                t->r[g].loaded = t->r[g].dirty = true;
+            }
+        x64_bind(e, &t->loop_head);
+        x64_cmp_mi(e, W32, HF(events), 0);
+        x64_jcc_l32(e, X64_CC_NE, &t->loop_exit);
+    }
 
     uint64_t ipc = pc;
     bool open = true;
@@ -952,6 +1009,13 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     }
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
+    if (t->loop) {
+        /* Every cached register is loaded and counted dirty at the head. */
+        x64_bind(e, &t->loop_exit);
+        for (unsigned g = 1; g < 32; g++)
+            if (t->r[g].host >= 0)
+                x64_mov_mr(e, W64, xreg(g), t->r[g].host);
+    }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);
     out->guest_bytes = off;
