@@ -1,5 +1,6 @@
 #!/bin/sh
 # virtio-blk end to end: the images' ext4 disk as the root file system.
+#   0. the device tree holds a virtio-mmio node per configured device, no more.
 #   1. -drive disk.ext4, root=/dev/vda rw: the guest writes files, syncs and
 #      powers off; the host finds them in the image (debugfs) and e2fsck is clean.
 #   2. -snapshot: the same run leaves the image byte-identical.
@@ -73,6 +74,17 @@ check_written() {
         fail "$what: data file sha256 on the host '$have' != the guest's '$want'"
     fi
 }
+
+# 0. The device tree lists exactly the configured virtio devices.
+command -v dtc >/dev/null 2>&1 && for spec in "0:" "1:-device virtio-rng" \
+        "3:-drive $images/rootfs.ext4,readonly=on -nic user -device virtio-rng"; do
+    n=${spec%%:*}
+    # shellcheck disable=SC2086
+    "$rvvm" -kernel "$images/Image" ${spec#*:} -dumpdtb "$TMP/dt.dtb" >/dev/null 2>&1
+    got=$(dtc -I dtb -O dts "$TMP/dt.dtb" 2>/dev/null | grep -c '"virtio,mmio"')
+    [ "$got" = "$n" ] && echo "== device tree: $n virtio-mmio node(s) for '${spec#*:}'" ||
+        fail "device tree: $got virtio-mmio nodes for '${spec#*:}', expected $n"
+done
 
 # 1. root disk, write, sync, power off, read back.
 cp "$images/rootfs.ext4" "$TMP/disk.ext4"
