@@ -5,12 +5,12 @@ echo "RVVM-STEP uname: $(uname -a)"
 grep -q '^isa' /proc/cpuinfo || { echo "RVVM-BOOT-FAIL: no isa line in /proc/cpuinfo"; exit 1; }
 echo "RVVM-STEP cpuinfo:"
 cat /proc/cpuinfo
-# A few seconds of real work whose answer the host knows: the hash of 32 MiB of
+# A few seconds of real work whose answer the host knows: the hash of 8 MiB of
 # zeros, then an arithmetic loop in the shell.
 start=$(cat /proc/uptime | cut -d' ' -f1)
-echo "RVVM-STEP sha256: $(dd if=/dev/zero bs=1M count=32 2>/dev/null | sha256sum | cut -d' ' -f1)"
+echo "RVVM-STEP sha256: $(dd if=/dev/zero bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)"
 i=0 s=0
-while [ $i -lt 20000 ]; do s=$(( (s * 31 + i) % 1000003 )); i=$((i + 1)); done
+while [ $i -lt 3000 ]; do s=$(( (s * 31 + i) % 1000003 )); i=$((i + 1)); done
 echo "RVVM-STEP loop: $s"
 end=$(cat /proc/uptime | cut -d' ' -f1)
 echo "RVVM-STEP compute took: $start -> $end s (guest uptime)"
