@@ -62,7 +62,8 @@ struct tlb_entry {
  * dispatcher at the next block boundary. Set atomically from any thread. */
 #define HART_EV_IRQ 0x1u   /* mip/mie/enables may have changed: re-check */
 #define HART_EV_STOP 0x2u  /* leave hart_run() (poweroff, reboot, error) */
-#define HART_EV_FLUSH 0x4u /* engine caches must be flushed (fence.i, satp) */
+#define HART_EV_FLUSH 0x4u /* fence.i: code may have changed behind the store hook */
+#define HART_EV_VMAP 0x8u  /* satp or sfence.vma: virtual -> physical mappings changed */
 
 /* Interrupt bits in mip/mie. */
 #define IRQ_SSI 1u

@@ -15,8 +15,17 @@
  *   - M-mode, bare addressing, interrupts on (the stream raises mip.SSIP)
  *   - U-mode under Sv39: a read-only and an unmapped data page give precise
  *     page faults, A/D bits are set by the walker
- *   - either, with the data pointer s1 aimed at the code itself: stores that
- *     rewrite instructions about to run (self-modifying code)
+ *   - S-mode under Sv39, with two address spaces (root tables) that differ
+ *     in an alias window of three virtual pages, each mapped to one of four
+ *     physical pool pages of code snippets (auipc in them records the
+ *     virtual pc): the stream calls into the window, rewrites alias PTEs
+ *     of either root (then sfence.vma, global or of the page), switches
+ *     satp; a snippet at the end of a window page runs on into the next
+ *     one, whose mapping changes under it. The same physical code under
+ *     several virtual pcs, and one virtual pc over several physical pages.
+ *   - any of these, with the data pointer s1 aimed at the code itself (in
+ *     S-mode: at a pool page, through its second, writable mapping): stores
+ *     that rewrite instructions about to run (self-modifying code)
  * with a random tiering threshold (0: translate at once) and chaining on or
  * off (off: every block returns to the dispatcher and is compared).
  * Instruction classes: integer ALU and M, loads and stores (aligned,
@@ -52,7 +61,13 @@
 #define CODE (RAM_BASE + 0x1000)
 #define CODE_MAX 0xe000u
 #define DATA (RAM_BASE + 0x10000)
-#define PT (RAM_BASE + 0x20000)
+#define PT (RAM_BASE + 0x20000)   /* root A: l2, l1, l0 */
+#define PT_B (RAM_BASE + 0x23000) /* root B (S-mode streams) */
+#define POOL (RAM_BASE + 0x40000) /* 4 pages of snippets, mapped in the alias window */
+#define POOL_PAGES 4
+#define ALIAS (RAM_BASE + 0x80000) /* virtual: 3 pages, no identity mapping */
+#define ALIAS_PAGES 3
+#define S0_VALUE (DATA + 2048)
 #define INSTRET_CAP 200000u
 
 /* Registers the stream keeps for itself. */
@@ -139,7 +154,7 @@ static struct item items[MAX_ITEMS];
  * the loop. Forward jumps must not enter a loop, or t0 is not the count. */
 static int loop_end[MAX_ITEMS];
 static unsigned nitems;
-static bool umode; /* the setup of the current stream */
+static bool umode, smode; /* the setup of the current stream */
 
 static struct item *add(uint32_t word, unsigned len)
 {
@@ -455,6 +470,94 @@ static void gen_loop(int limit)
         loop_end[i] = (int)nitems;
 }
 
+/* rd = S0_VALUE + d (lui, addi, add) */
+static void li_s0(unsigned rd, int64_t d)
+{
+    int32_t lo = (int32_t)(((d & 0xfff) ^ 0x800) - 0x800);
+    w32(enc_u((uint32_t)((d - lo) >> 12) & 0xfffff, rd, 0x37));
+    w32(enc_i(lo, rd, 0, rd, 0x13));
+    w32(enc_r(0, S0, rd, 0, rd, 0x33));
+}
+
+/* rd = v, for 0 <= v < 2^31 (lui, addi) */
+static void li31(unsigned rd, uint32_t v)
+{
+    int32_t lo = (int32_t)(((v & 0xfff) ^ 0x800) - 0x800);
+    w32(enc_u(((v - (uint32_t)lo) >> 12) & 0xfffff, rd, 0x37));
+    w32(enc_i(lo, rd, 0, rd, 0x13));
+}
+
+enum { RA = 1, A0 = 10, A1 = 11, A3 = 13, A4 = 14 };
+#define PTE_CODE 0xcfu /* V R W X A D */
+
+static uint64_t l0_of(unsigned root) { return (root ? PT_B : PT) + 0x2000; }
+static unsigned l0_index(uint64_t va) { return (unsigned)((va >> 12) & 0x1ff); }
+
+/* jalr ra, 0(a1) with a1 = window page a + off */
+static void emit_call(unsigned a, unsigned off)
+{
+    li_s0(A1, (int64_t)(ALIAS + 0x1000 * a + off - S0_VALUE));
+    w32(enc_i(0, A1, 0, RA, 0x67));
+}
+
+static unsigned pick_off(unsigned a)
+{
+    return rn(3) == 0 ? 0x000 : rn(2) && a + 1 < ALIAS_PAGES ? 0xf00 : 0x800;
+}
+
+/* Rewrite the PTE of window page a in root `root` to pool page r, then
+ * sfence.vma (all, or that page). */
+static void emit_remap(unsigned a, unsigned r, unsigned root)
+{
+    uint64_t pte_pa = l0_of(root) + 8 * l0_index(ALIAS + 0x1000 * a);
+    li_s0(T1, (int64_t)(pte_pa - S0_VALUE));
+    li31(A0, (uint32_t)((((POOL + 0x1000 * r) >> 12) << 10) | PTE_CODE));
+    w32(enc_s(0, A0, T1, 3, 0x23)); /* sd a0, 0(t1) */
+    if (rn(2)) {
+        w32(enc_r(0x09, 0, 0, 0, 0, 0x73)); /* sfence.vma */
+    } else {
+        li_s0(A1, (int64_t)(ALIAS + 0x1000 * a + rn(4096) - S0_VALUE));
+        w32(enc_r(0x09, 0, A1, 0, 0, 0x73)); /* sfence.vma a1 */
+    }
+}
+
+/* csrw satp, (8 << 60) | root >> 12 (and maybe sfence.vma) */
+static void emit_satp(unsigned root)
+{
+    w32(enc_i(8, 0, 0, A3, 0x13));
+    w32(enc_i(60, A3, 1, A3, 0x13));
+    li31(A4, (uint32_t)((root ? PT_B : PT) >> 12));
+    w32(enc_r(0, A4, A3, 6, A3, 0x33));
+    w32(enc_i(0x180, A3, 1, 0, 0x73));
+    if (rn(2))
+        w32(enc_r(0x09, 0, 0, 0, 0, 0x73));
+}
+
+/* S-mode: call into the alias window, remap a window page, switch roots;
+ * or call the same snippet twice around a change of the mapping (of its
+ * page, or of the page its tail runs on into). */
+static void gen_alias(void)
+{
+    unsigned first = nitems;
+    unsigned a = rn(ALIAS_PAGES), off = pick_off(a);
+    switch (rn(5)) {
+    case 0: emit_call(a, off); break;
+    case 1: emit_remap(a, rn(POOL_PAGES), rn(2)); break;
+    case 2: emit_satp(rn(2)); break;
+    default:
+        emit_call(a, off);
+        if (rn(3))
+            emit_remap(off == 0xf00 && rn(4) ? a + 1 : a, rn(POOL_PAGES), rn(2));
+        else
+            emit_satp(rn(2));
+        emit_call(a, off);
+        break;
+    }
+    /* Forward jumps land before or after the sequence, never inside. */
+    for (unsigned i = first + 1; i < nitems; i++)
+        loop_end[i] = (int)nitems;
+}
+
 /* limit < 0: inside a loop body (no control flow out of it, no nesting). */
 static void gen_one(int limit, bool in_loop)
 {
@@ -467,6 +570,7 @@ static void gen_one(int limit, bool in_loop)
     else if (r < 72) gen_csr();
     else if (r < 76) gen_system();
     else if (in_loop) gen_alu();
+    else if (smode && r < 90) gen_alias();
     else if (r < 92) gen_branch(limit);
     else gen_loop(limit);
 }
@@ -529,31 +633,77 @@ static void build_handler(void)
         put32(HANDLER + 4 * i, h[i]);
 }
 
-/* Sv39 tables: code RWX+U, data page RW+U, next page R+U, the rest unmapped. */
-static void build_pt(void)
+/* Sv39 tables: code RWX, data page RW, next page R, the rest unmapped; all
+ * +U for U-mode streams. S-mode streams get two roots, the page tables and
+ * the pool mapped RW, and the alias window mapped to random pool pages
+ * (differently in each root). */
+static void build_pt(bool two_roots)
 {
-    uint64_t l2 = PT, l1 = PT + 0x1000, l0 = PT + 0x2000;
-    memset(&image[PT - RAM_BASE], 0, 0x3000);
-    put64(l2 + 8 * ((RAM_BASE >> 30) & 0x1ff), ((l1 >> 12) << 10) | 1);
-    put64(l1 + 8 * ((RAM_BASE >> 21) & 0x1ff), ((l0 >> 12) << 10) | 1);
-    for (uint64_t pa = RAM_BASE; pa < DATA + 0x2000; pa += 0x1000) {
-        uint64_t fl = 0x1 | 0x10; /* V U */
-        if (pa < CODE)
-            continue; /* the handler runs in M-mode, unmapped here */
-        if (pa < DATA)
-            fl |= 0x2 | 0x4 | 0x8;
-        else if (pa == DATA)
-            fl |= 0x2 | 0x4;
-        else
-            fl |= 0x2;
-        if (chance(50))
-            fl |= 0x40 | 0x80; /* A D preset, else the walker sets them */
-        put64(l0 + 8 * ((pa >> 12) & 0x1ff), ((pa >> 12) << 10) | fl);
+    for (unsigned root = 0; root < (two_roots ? 2u : 1u); root++) {
+        uint64_t base = root ? PT_B : PT;
+        uint64_t l2 = base, l1 = base + 0x1000, l0 = base + 0x2000;
+        memset(&image[base - RAM_BASE], 0, 0x3000);
+        put64(l2 + 8 * ((RAM_BASE >> 30) & 0x1ff), ((l1 >> 12) << 10) | 1);
+        put64(l1 + 8 * ((RAM_BASE >> 21) & 0x1ff), ((l0 >> 12) << 10) | 1);
+        for (uint64_t pa = RAM_BASE; pa < DATA + 0x2000; pa += 0x1000) {
+            uint64_t fl = 0x1 | (umode ? 0x10 : 0); /* V U */
+            if (pa < CODE)
+                continue; /* the handler runs in M-mode, unmapped here */
+            if (pa < DATA)
+                fl |= 0x2 | 0x4 | 0x8;
+            else if (pa == DATA)
+                fl |= 0x2 | 0x4;
+            else
+                fl |= 0x2;
+            if (chance(50))
+                fl |= 0x40 | 0x80; /* A D preset, else the walker sets them */
+            put64(l0 + 8 * l0_index(pa), ((pa >> 12) << 10) | fl);
+        }
+        if (!two_roots)
+            continue;
+        for (uint64_t pa = PT; pa < PT_B + 0x3000; pa += 0x1000)
+            put64(l0 + 8 * l0_index(pa), ((pa >> 12) << 10) | 0xc7); /* V R W A D */
+        for (uint64_t pa = POOL; pa < POOL + 0x1000 * POOL_PAGES; pa += 0x1000)
+            put64(l0 + 8 * l0_index(pa), ((pa >> 12) << 10) | 0xc7);
+        for (unsigned a = 0; a < ALIAS_PAGES; a++)
+            put64(l0 + 8 * l0_index(ALIAS + 0x1000 * a),
+                  (((POOL + 0x1000 * rn(POOL_PAGES)) >> 12) << 10) | PTE_CODE);
+    }
+}
+
+/* Pool pages: at 0x000 and 0x800 a snippet (ALU, auipc a2/a3 recording the
+ * virtual pc, ret); at 0xf00 ALU to the page end, running on into offset 0
+ * of whatever page the window maps next. Snippets never touch ra or the
+ * stream's own registers. */
+static void build_pool(void)
+{
+    static const uint8_t regs[] = {12, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
+    for (unsigned p = 0; p < POOL_PAGES; p++) {
+        uint64_t page = POOL + 0x1000 * p;
+        memset(&image[page - RAM_BASE], 0, 0x1000);
+        static const unsigned starts[] = {0x000, 0x800, 0xf00};
+        for (unsigned k = 0; k < 3; k++) {
+            uint64_t a = page + starts[k];
+            uint64_t end = k == 2 ? page + 0x1000 : a + 4 * (4 + rn(24));
+            for (; a < end; a += 4) {
+                unsigned rd = regs[rn(16)], rs = regs[rn(16)], rs2 = regs[rn(16)];
+                switch (rn(3)) {
+                case 0: put32(a, enc_i((int)rn(4096) - 2048, rs, 0, rd, 0x13)); break;
+                case 1: put32(a, enc_r(0, rs2, rs, 4, rd, 0x33)); break;
+                default: put32(a, enc_r(0, rs2, rs, 0, rd, 0x33)); break;
+                }
+            }
+            if (k == 2)
+                continue;
+            put32(a, enc_u(0, k ? 12 : 13, 0x17));    /* auipc a2/a3, 0 */
+            put32(a + 4, enc_i(0, RA, 0, 0, 0x67));   /* jalr x0, 0(ra) */
+        }
     }
 }
 
 struct setup {
-    bool umode, smc, chain;
+    bool umode, smode, smc, chain;
+    uint64_t s1; /* the second data pointer */
     unsigned hot;
 };
 
@@ -574,8 +724,8 @@ static void setup_hart(struct hart *h, const struct setup *s, const uint64_t *xs
     for (unsigned i = 0; i < 32; i++)
         h->f[i] = fs[i];
     h->x[SP] = DATA + 1024;
-    h->x[S0] = DATA + 2048;
-    h->x[S1] = s->smc ? CODE + 2048 : DATA + 0x2000;
+    h->x[S0] = S0_VALUE;
+    h->x[S1] = s->s1;
     h->mtvec = HANDLER;
     h->mstatus |= (uint64_t)FS_INITIAL << MSTATUS_FS_SHIFT;
     h->mie = MIP_SSIP;
@@ -583,6 +733,10 @@ static void setup_hart(struct hart *h, const struct setup *s, const uint64_t *xs
         h->satp = (8ull << 60) | (PT >> 12);
         h->priv = PRV_U;
         h->mstatus &= ~MSTATUS_MPP; /* handler returns to U */
+    } else if (s->smode) {
+        h->satp = (8ull << 60) | (PT >> 12);
+        h->priv = PRV_S;
+        h->mstatus = (h->mstatus & ~MSTATUS_MPP) | ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
     } else {
         h->priv = PRV_M;
         h->mstatus |= MSTATUS_MPP | MSTATUS_MIE;
@@ -647,7 +801,8 @@ static void fail(uint64_t seed, unsigned stream, const struct setup *s, const ch
 {
     printf("DIVERGENCE seed %" PRIu64 " stream %u (%s%s, %s, hot=%u) after the dispatch at pc %#" PRIx64
            ": %s\n",
-           seed, stream, s->umode ? "U-mode Sv39" : "M-mode bare", s->smc ? " smc" : "",
+           seed, stream, s->umode ? "U-mode Sv39" : s->smode ? "S-mode Sv39 alias" : "M-mode bare",
+           s->smc ? " smc" : "",
            s->chain ? "chained" : "unchained", s->hot, block_pc, what);
     /* The guest code of the dispatch, as the translator saw it. */
     FILE *f = fopen("diff-fail.bin", "wb");
@@ -688,13 +843,17 @@ static void catch_up(void)
 
 static void run_stream(uint64_t seed, unsigned stream, unsigned len)
 {
+    unsigned mode = rn(100);
     struct setup s = {
-        .umode = chance(50),
+        .umode = mode < 40,
+        .smode = mode >= 40 && mode < 70,
         .smc = chance(12),
         .chain = chance(70),
         .hot = chance(60) ? 0 : 1 + rn(3),
     };
     umode = s.umode;
+    smode = s.smode;
+    s.s1 = s.smc ? (s.smode && rn(2) ? POOL + 0x1000 * rn(POOL_PAGES) : CODE) + 2048 : DATA + 0x2000;
     jit_opts.hot_threshold = s.hot;
     jit_opts.no_chain = !s.chain;
 
@@ -726,8 +885,10 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
         image[DATA - RAM_BASE + i * 16] = (uint8_t)rnd();
     for (uint64_t p = DATA; p < DATA + 0x3000; p += 8)
         put64(p, chance(30) ? fp_seeds[rn(sizeof(fp_seeds) / 8)] : rnd());
-    if (s.umode)
-        build_pt();
+    if (s.umode || s.smode)
+        build_pt(s.smode);
+    if (s.smode)
+        build_pool();
 
     uint64_t xs[32], fs[32];
     for (unsigned i = 0; i < 32; i++) {
@@ -756,8 +917,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
         /* As hart_run does between dispatches. */
         uint32_t ev = atomic_exchange(&jit.h.events, 0);
         atomic_store(&ref.h.events, 0);
-        if (ev & HART_EV_FLUSH)
-            jit_flush(&jit.h);
+        jit_events(&jit.h, ev);
         if (chance(2)) {
             ref.h.mip_sw |= MIP_SSIP;
             jit.h.mip_sw |= MIP_SSIP;
@@ -779,12 +939,14 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
             fail(seed, stream, &s, d, pc);
         if (s.smc && (d = diff_mem(ref.ram, jit.ram, CODE, end_pc + 4 - CODE)))
             fail(seed, stream, &s, d, pc);
+        if (s.smode && (d = diff_mem(ref.ram, jit.ram, PT, POOL + 0x1000 * POOL_PAGES - PT)))
+            fail(seed, stream, &s, d, pc);
     }
     if ((d = diff_mem(ref.ram, jit.ram, RAM_BASE, RAM_SIZE)))
         fail(seed, stream, &s, d, jit.h.pc);
     if (verbose)
         printf("stream %u: %s%s %s hot=%u: %" PRIu64 " instructions, ok\n", stream,
-               s.umode ? "U" : "M", s.smc ? " smc" : "", s.chain ? "chained" : "unchained", s.hot,
+               s.umode ? "U" : s.smode ? "S" : "M", s.smc ? " smc" : "", s.chain ? "chained" : "unchained", s.hot,
                jit.h.instret);
 }
 

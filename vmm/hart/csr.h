@@ -18,7 +18,7 @@ enum csr_op { CSR_OP_RW, CSR_OP_RS, CSR_OP_RC };
  * read-only CSRs. Returns false if the access is illegal from the current
  * privilege (the caller raises illegal-instruction); *old receives the value
  * read. A successful write may change interrupt enables or translation; the
- * function kicks the hart (HART_EV_IRQ / HART_EV_FLUSH) when it does.
+ * function kicks the hart (HART_EV_IRQ / HART_EV_VMAP) when it does.
  */
 bool csr_access(struct hart *h, unsigned csr, enum csr_op op, uint64_t operand, bool write,
                 uint64_t *old);

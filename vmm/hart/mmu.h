@@ -76,6 +76,17 @@ static inline bool mmu_fetch(struct hart *h, uint64_t va, uint32_t *insn)
  */
 int mmu_translate(struct hart *h, uint64_t va, enum mmu_access acc, unsigned set, uint64_t *pa);
 
+/* Host address of the code at va as fetched through the current set
+ * (h->iset) if the fetch TLB maps it, else NULL. Engines key translations
+ * on it: it names the physical bytes, whatever the mapping. */
+static inline const uint8_t *mmu_fetch_host_tlb(struct hart *h, uint64_t va)
+{
+    struct tlb_entry *e = tlb_entry_for(h, h->iset, TLB_FETCH, va);
+    if (e->tag == (va & PAGE_MASK))
+        return (const uint8_t *)(uintptr_t)(va + e->addend);
+    return NULL;
+}
+
 /* Host pointer for an atomic at va (LR when `lr`, else SC/AMO), checked for
  * alignment and permission; it must be RAM. false: the trap was taken. */
 bool mmu_amo_addr(struct hart *h, uint64_t va, unsigned size, bool lr, uint64_t *pa, void **host);

@@ -33,8 +33,8 @@ void hart_run(struct hart *h)
             return;
         }
 #if RVVM_HAVE_JIT
-        if ((ev & HART_EV_FLUSH) && h->engine)
-            jit_flush(h);
+        if ((ev & (HART_EV_FLUSH | HART_EV_VMAP)) && h->engine)
+            jit_events(h, ev);
 #endif
         hart_take_irq(h);
 #if RVVM_HAVE_JIT

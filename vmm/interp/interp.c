@@ -321,7 +321,7 @@ bool interp_exec(struct hart *h, const struct insn *in)
     case OP_FENCE: NEXT();
     case OP_FENCE_I:
         /* The interpreter's decode cache checks instruction bits; translated
-         * code must go. */
+         * code written behind the store hook (device DMA) must go. */
         hart_request(h, HART_EV_FLUSH);
         NEXT_END();
     case OP_ECALL:
@@ -359,7 +359,8 @@ bool interp_exec(struct hart *h, const struct insn *in)
             tlb_flush_page(h, a);
         else
             tlb_flush_all(h);
-        hart_request(h, HART_EV_FLUSH);
+        /* Engines cache by virtual pc: their lookups go, not their code. */
+        hart_request(h, HART_EV_VMAP);
         NEXT_END();
     case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
     case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:

@@ -7,6 +7,19 @@
  * whole when full. Its first bytes are the entry trampoline (saves the
  * callee-saved registers, puts the hart in RBX, jumps to a block) and the
  * two epilogues blocks leave through (translate.h has the conventions).
+ *
+ * Blocks are keyed on (virtual pc, host address of the code, iset, dset):
+ * the host address names the physical bytes, the virtual pc is baked into
+ * the code (auipc, link addresses, exits). So a change of address space
+ * (satp, sfence.vma: HART_EV_VMAP) keeps every translation; only what maps
+ * a virtual pc to a block without looking at the mapping goes stale: the
+ * jump caches (a generation bump) and the pending chain site. Chains are
+ * only patched within a guest page, whose mapping is the block's own.
+ * Code changes: stores through the slow path call code_written, which
+ * retires the blocks of the page at once; code written behind it (device
+ * DMA) must be followed by fence.i (HART_EV_FLUSH), after which every code
+ * page is checked against hashes of its translated 64-byte chunks the next
+ * time the dispatcher enters it, and retired if it changed.
  */
 #include "vmm/jit/jit.h"
 
@@ -40,17 +53,16 @@ struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
 
 struct jit_block {
     uint64_t pc;
+    const uint8_t *host;    /* host address of its first instruction */
     uint8_t iset, dset;
     uint16_t ninsn;
     bool dead;              /* retired: its entry jumps to entry_exit */
     bool in_map;            /* its guest page is in the code map */
     uint64_t page;          /* code map index of its guest page */
-    uint64_t chunks;        /* 64-byte chunks of that page it was translated from */
     const uint8_t *code;
     const uint8_t *entry_exit;
     struct jit_block *next;  /* hash chain */
     struct jit_block *pnext; /* by physical page */
-    struct jit_block *vnext; /* by virtual page */
 };
 
 #define PAGE_BUCKETS 4096u
@@ -68,18 +80,19 @@ struct jit {
     unsigned nblocks;
     struct jit_block *hash[1u << HASH_BITS];
     uint8_t counts[1u << COUNT_BITS];
-    struct jit_jc_entry jc[TLB_SETS][TLB_SETS][JIT_JC_SIZE];
+    struct jit_jc jc[TLB_SETS][TLB_SETS];
 
-    /* Blocks by guest-physical page (self-modifying code) and by virtual
-     * page (sfence.vma of one page). */
+    /* Blocks by guest-physical page (self-modifying code). */
     struct jit_block *pbucket[PAGE_BUCKETS];
-    struct jit_block *vbucket[PAGE_BUCKETS];
-    bool super_blocks; /* some block was fetched through a superpage */
 
     /* Guest-physical pages holding translated code (the hart's code_map),
-     * and which 64-byte chunks of each do. */
+     * which 64-byte chunks of each do, a hash of each such chunk as it was
+     * translated, and the fence.i epoch the page was last checked in. */
     uint8_t *code_map;
     uint64_t *code_chunks;
+    uint64_t *code_hash; /* [page * 64 + chunk] */
+    uint32_t *code_epoch;
+    uint32_t epoch;
     uint64_t map_base, map_pages;
     uint32_t marked[MAX_MARKED];
     unsigned nmarked; /* > MAX_MARKED: clear the whole map on flush */
@@ -144,18 +157,39 @@ static void emit_trampolines(struct jit *j)
     j->blocks_start = e->len;
 }
 
-static unsigned hash_of(uint64_t pc, unsigned iset, unsigned dset)
+static unsigned hash_of(uint64_t pc, const uint8_t *host, unsigned iset, unsigned dset)
 {
-    uint64_t k = (pc >> 1) ^ (pc >> (HASH_BITS + 1)) ^ ((uint64_t)(iset * TLB_SETS + dset) << 7);
+    uint64_t k = (pc >> 1) ^ (pc >> (HASH_BITS + 1)) ^ ((uint64_t)(iset * TLB_SETS + dset) << 7) ^
+                 ((uintptr_t)host >> PAGE_SHIFT);
     return (unsigned)(k * 0x9e3779b1u >> 7) & ((1u << HASH_BITS) - 1);
 }
 
-static struct jit_block *lookup(struct jit *j, uint64_t pc, unsigned iset, unsigned dset)
+static struct jit_block *lookup(struct jit *j, uint64_t pc, const uint8_t *host, unsigned iset,
+                                unsigned dset)
 {
-    for (struct jit_block *b = j->hash[hash_of(pc, iset, dset)]; b; b = b->next)
-        if (b->pc == pc && b->iset == iset && b->dset == dset)
+    for (struct jit_block *b = j->hash[hash_of(pc, host, iset, dset)]; b; b = b->next)
+        if (b->pc == pc && b->host == host && b->iset == iset && b->dset == dset)
             return b;
     return NULL;
+}
+
+/* Empty jump caches: entries hold generation 0, tables start at 1. */
+static void clear_jc(struct jit *j)
+{
+    memset(j->jc, 0, sizeof(j->jc));
+    for (unsigned i = 0; i < TLB_SETS; i++)
+        for (unsigned d = 0; d < TLB_SETS; d++)
+            j->jc[i][d].gen = 1;
+}
+
+/* Whatever maps a virtual pc to a block without a look at the mapping:
+ * the jump caches and the pending chain site. */
+static void forget_vmap(struct jit *j)
+{
+    for (unsigned i = 0; i < TLB_SETS; i++)
+        for (unsigned d = 0; d < TLB_SETS; d++)
+            j->jc[i][d].gen++;
+    j->site = NULL;
 }
 
 static void unmark_pages(struct jit *j)
@@ -177,11 +211,9 @@ static void flush(struct jit *j)
     j->e.len = j->blocks_start;
     j->e.overflow = false;
     j->nblocks = 0;
-    j->super_blocks = false;
     memset(j->hash, 0, sizeof(j->hash));
     memset(j->pbucket, 0, sizeof(j->pbucket));
-    memset(j->vbucket, 0, sizeof(j->vbucket));
-    memset(j->jc, 0, sizeof(j->jc));
+    clear_jc(j);
     unmark_pages(j);
     /* Code that is flushed often (page tables changing under it) goes back
      * to the interpreter until it proves hot again. */
@@ -196,6 +228,24 @@ void jit_flush(struct hart *h)
         flush(h->engine);
 }
 
+void jit_events(struct hart *h, uint32_t ev)
+{
+    struct jit *j = h->engine;
+    if (!j)
+        return;
+    if (ev & HART_EV_VMAP) {
+        forget_vmap(j);
+        j->stats.vmaps++;
+    }
+    if (ev & HART_EV_FLUSH) {
+        /* fence.i: pages are checked when next entered; nothing reaches a
+         * block without the dispatcher until then. */
+        forget_vmap(j);
+        j->epoch++;
+        j->stats.fence_i++;
+    }
+}
+
 /* Retire one block: whatever still jumps to it (chained exits, the jump
  * cache, a stale lookup) lands on a jmp to its entry exit, which stores its
  * pc and returns to the dispatcher. */
@@ -207,19 +257,26 @@ static void retire(struct jit *j, struct jit_block *b)
     struct x64_emitter pe;
     x64_emit_init(&pe, (uint8_t *)b->code, 5);
     x64_jmp_to(&pe, b->entry_exit);
-    for (struct jit_block **pp = &j->hash[hash_of(b->pc, b->iset, b->dset)]; *pp;
+    for (struct jit_block **pp = &j->hash[hash_of(b->pc, b->host, b->iset, b->dset)]; *pp;
          pp = &(*pp)->next)
         if (*pp == b) {
             *pp = b->next;
             break;
         }
-    struct jit_jc_entry *jc = &j->jc[b->iset][b->dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+    struct jit_jc_entry *jc = &j->jc[b->iset][b->dset].e[(b->pc >> 1) & (JIT_JC_SIZE - 1)];
     if (jc->code == b->code)
-    {
-        jc->pc = 0;
-        jc->code = NULL;
-    }
+        memset(jc, 0, sizeof(*jc));
     j->stats.retired++;
+}
+
+/* Retire every block of code page i, and give the page back to the write TLB. */
+static void retire_page(struct jit *j, uint64_t i)
+{
+    for (struct jit_block *b = j->pbucket[i % PAGE_BUCKETS]; b; b = b->pnext)
+        if (b->in_map && b->page == i)
+            retire(j, b);
+    j->code_chunks[i] = 0;
+    j->code_map[i] = 0;
 }
 
 /* 64-byte chunks of a page that [off, off + len) touches. */
@@ -241,37 +298,50 @@ static void code_written(struct hart *h, uint64_t pa, unsigned size)
     uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
     if (!(j->code_chunks[i] & chunk_mask(pa & (PAGE_SIZE - 1), size)))
         return; /* data next to code */
-    for (struct jit_block *b = j->pbucket[i % PAGE_BUCKETS]; b; b = b->pnext)
-        if (b->in_map && b->page == i)
-            retire(j, b);
-    j->code_chunks[i] = 0;
-    j->code_map[i] = 0;
+    retire_page(j, i);
     j->stats.smc++;
     hart_request(h, HART_EV_IRQ); /* only to leave the block */
 }
 
-/* sfence.vma of one page: the blocks fetched through it may be stale.
- * false: some block came through a superpage, flush everything instead. */
-bool jit_retire_vpage(struct hart *h, uint64_t va)
+/* A hash of one 64-byte chunk of guest code. */
+static uint64_t chunk_hash(const uint8_t *p)
 {
-    struct jit *j = h->engine;
-    if (j->super_blocks)
-        return false;
-    uint64_t vpn = va >> PAGE_SHIFT;
-    for (struct jit_block *b = j->vbucket[vpn % PAGE_BUCKETS]; b; b = b->vnext)
-        if ((b->pc >> PAGE_SHIFT) == vpn)
-            retire(j, b);
+    uint64_t w[8], k = 0x243f6a8885a308d3ull;
+    memcpy(w, p, 64);
+    for (unsigned i = 0; i < 8; i++) {
+        k = (k ^ w[i]) * 0x9e3779b97f4a7c15ull;
+        k ^= k >> 29;
+    }
+    return k;
+}
+
+/* Whether the translated chunks of code page i still hold what they were
+ * translated from. */
+static bool page_intact(struct jit *j, uint64_t i, const uint8_t *host_page)
+{
+    uint64_t m = j->code_chunks[i];
+    while (m) {
+        unsigned c = (unsigned)__builtin_ctzll(m);
+        m &= m - 1;
+        if (chunk_hash(host_page + 64 * c) != j->code_hash[i * 64 + c])
+            return false;
+    }
     return true;
 }
 
-bool jit_exec_sfence_page(struct hart *h, const struct insn *in)
+/* After fence.i: check the page of block b once per epoch; false when it
+ * changed behind the store hook (its blocks, b too, are then retired). */
+static bool check_page(struct jit *j, const struct jit_block *b)
 {
-    uint64_t va = h->x[in->rs1], n = h->instret;
-    bool pending = atomic_load(&h->events) & HART_EV_FLUSH;
-    bool r = interp_exec(h, in);
-    if (h->instret != n && !pending && jit_retire_vpage(h, va))
-        atomic_fetch_and(&h->events, ~HART_EV_FLUSH);
-    return r;
+    if (!b->in_map || j->code_epoch[b->page] == j->epoch)
+        return true;
+    j->code_epoch[b->page] = j->epoch;
+    const uint8_t *host_page = (const uint8_t *)((uintptr_t)b->host & ~(uintptr_t)(PAGE_SIZE - 1));
+    if (page_intact(j, b->page, host_page))
+        return true;
+    retire_page(j, b->page);
+    j->stats.stale_pages++;
+    return false;
 }
 
 /* Bytes [off, off + len) of page pa now hold translated code: stores to the
@@ -282,7 +352,20 @@ static void mark_code(struct jit *j, struct hart *h, uint64_t pa, const uint8_t 
     uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
     if (pa < j->map_base || i >= j->map_pages)
         return;
-    j->code_chunks[i] |= chunk_mask(off, len);
+    uint64_t m = chunk_mask(off, len);
+    /* Chunks already translated must still be what they were (no DMA
+     * behind the hook since): then the new hash covers old blocks too. */
+    if (j->code_chunks[i] && (j->code_epoch[i] != j->epoch || (j->code_chunks[i] & m)) &&
+        !page_intact(j, i, host_page)) {
+        retire_page(j, i);
+        j->stats.stale_pages++;
+    }
+    for (uint64_t n = m & ~j->code_chunks[i]; n; n &= n - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(n);
+        j->code_hash[i * 64 + c] = chunk_hash(host_page + 64 * c);
+    }
+    j->code_chunks[i] |= m;
+    j->code_epoch[i] = j->epoch;
     if (j->code_map[i])
         return;
     j->code_map[i] = 1;
@@ -298,26 +381,25 @@ static void mark_code(struct jit *j, struct hart *h, uint64_t pa, const uint8_t 
         }
 }
 
-/* Translate the block at h->pc for the current sets; NULL when it cannot be
- * (fetch would fault, code outside RAM/ROM): the interpreter runs it. */
-static struct jit_block *translate(struct jit *j, struct hart *h)
+/* Translate the block at h->pc (code at host address `host`) for the
+ * current sets; NULL when it cannot be (fetch would fault, code outside
+ * RAM/ROM or in writable memory the store hook does not watch): the
+ * interpreter runs it. */
+static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t *host)
 {
     uint64_t pc = h->pc, pa;
     if (pc & 1)
         return NULL;
-    /* Whether this fetch goes through a superpage: then sfence.vma of one
-     * page cannot name all the blocks it covers. */
-    bool had_super = h->tlb_has_superpage;
-    h->tlb_has_superpage = false;
-    int cause = mmu_translate(h, pc, MMU_FETCH, h->iset, &pa);
-    bool super = h->tlb_has_superpage;
-    h->tlb_has_superpage = had_super || super;
-    if (cause)
+    if (mmu_translate(h, pc, MMU_FETCH, h->iset, &pa))
         return NULL;
     const uint8_t *page = bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, false);
-    if (!page)
-        return NULL;
     size_t off = pc & (PAGE_SIZE - 1);
+    if (!page || page + off != host)
+        return NULL;
+    uint64_t mi = ((pa & PAGE_MASK) - j->map_base) >> PAGE_SHIFT;
+    bool in_map = pa >= j->map_base && mi < j->map_pages;
+    if (!in_map && bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, true))
+        return NULL;
 
     for (int attempt = 0; attempt < 2; attempt++) {
         if (j->nblocks == MAX_BLOCKS || x64_space(&j->e) < CACHE_RESERVE)
@@ -325,7 +407,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h)
         struct jit_env env = {
             .exit0 = j->exit0,
             .exit_rax = j->exit_rax,
-            .jc = j->jc[h->iset][h->dset],
+            .jc = &j->jc[h->iset][h->dset],
             .iset = h->iset,
             .dset = h->dset,
             .max_insns = jit_opts.max_insns ? jit_opts.max_insns : DEFAULT_MAX_INSNS,
@@ -349,24 +431,21 @@ static struct jit_block *translate(struct jit *j, struct hart *h)
         struct jit_block *b = &j->blocks[j->nblocks++];
         memset(b, 0, sizeof(*b));
         b->pc = pc;
+        b->host = host;
         b->iset = h->iset;
         b->dset = h->dset;
         b->ninsn = (uint16_t)n;
         b->code = j->e.buf + start;
         b->entry_exit = out.entry_exit;
-        b->page = ((pa & PAGE_MASK) - j->map_base) >> PAGE_SHIFT;
-        b->in_map = pa >= j->map_base && b->page < j->map_pages;
-        b->chunks = chunk_mask(off, out.guest_bytes);
-        unsigned hi = hash_of(pc, h->iset, h->dset);
+        b->page = mi;
+        b->in_map = in_map;
+        unsigned hi = hash_of(pc, host, h->iset, h->dset);
         b->next = j->hash[hi];
         j->hash[hi] = b;
         if (b->in_map) {
             b->pnext = j->pbucket[b->page % PAGE_BUCKETS];
             j->pbucket[b->page % PAGE_BUCKETS] = b;
         }
-        b->vnext = j->vbucket[(pc >> PAGE_SHIFT) % PAGE_BUCKETS];
-        j->vbucket[(pc >> PAGE_SHIFT) % PAGE_BUCKETS] = b;
-        j->super_blocks |= super;
         j->stats.translated++;
         if (j->dumping)
             x64_dump_block(&j->dump, pc, b->code, j->e.len - start);
@@ -389,10 +468,6 @@ static void interp_block(struct hart *h)
             return;
         struct insn in;
         decode(raw, &in);
-        if (in.op == OP_SFENCE_VMA && in.rs1) {
-            jit_exec_sfence_page(h, &in);
-            return;
-        }
         if (!interp_exec(h, &in))
             return;
         if ((h->pc & PAGE_MASK) != page)
@@ -406,6 +481,27 @@ static unsigned count_slot(uint64_t pc, unsigned iset, unsigned dset)
 }
 
 /* ---- lifecycle ---- */
+
+/* Zeroed memory for per-page tables of guest RAM, touched only where
+ * there is code (NULL on failure). */
+static void *map_zeroed(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_code_map(struct jit *j)
+{
+    if (j->code_map)
+        munmap(j->code_map, j->map_pages);
+    if (j->code_chunks)
+        munmap(j->code_chunks, j->map_pages * sizeof(uint64_t));
+    if (j->code_hash)
+        munmap(j->code_hash, j->map_pages * 64 * sizeof(uint64_t));
+    if (j->code_epoch)
+        munmap(j->code_epoch, j->map_pages * sizeof(uint32_t));
+}
 
 bool jit_init(struct hart *h)
 {
@@ -429,6 +525,7 @@ bool jit_init(struct hart *h)
     x64_emit_init(&j->e, j->cache, CACHE_SIZE);
     j->bmi2 = host_bmi2();
     emit_trampolines(j);
+    clear_jc(j);
 
     /* The code map covers the largest writable memory region (RAM). */
     const struct bus_region *ram = NULL;
@@ -438,11 +535,12 @@ bool jit_init(struct hart *h)
     if (ram) {
         j->map_base = ram->base;
         j->map_pages = ram->size >> PAGE_SHIFT;
-        j->code_map = mmap(NULL, j->map_pages, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        j->code_chunks = mmap(NULL, j->map_pages * sizeof(uint64_t), PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (j->code_map == MAP_FAILED || j->code_chunks == MAP_FAILED) {
+        j->code_map = map_zeroed(j->map_pages);
+        j->code_chunks = map_zeroed(j->map_pages * sizeof(uint64_t));
+        j->code_hash = map_zeroed(j->map_pages * 64 * sizeof(uint64_t));
+        j->code_epoch = map_zeroed(j->map_pages * sizeof(uint32_t));
+        if (!j->code_map || !j->code_chunks || !j->code_hash || !j->code_epoch) {
+            unmap_code_map(j);
             munmap(j->cache, CACHE_SIZE);
             free(j->blocks);
             free(j);
@@ -477,15 +575,14 @@ void jit_destroy(struct hart *h)
         x64_dump_close(&j->dump);
         if (log_on(LOG_JIT))
             log_error("-d jit: %" PRIu64 " blocks translated, %" PRIu64 " chained, %" PRIu64
-                      " flushes",
-                      j->stats.translated, j->stats.chained, j->stats.flushes);
+                      " flushes, %" PRIu64 " mapping changes, %" PRIu64 " fence.i, %" PRIu64
+                      " pages changed behind the store hook, %" PRIu64 " retired",
+                      j->stats.translated, j->stats.chained, j->stats.flushes, j->stats.vmaps,
+                      j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
     }
     h->code_map = NULL;
     h->code_write = NULL;
-    if (j->code_map) {
-        munmap(j->code_map, j->map_pages);
-        munmap(j->code_chunks, j->map_pages * sizeof(uint64_t));
-    }
+    unmap_code_map(j);
     munmap(j->cache, CACHE_SIZE);
     free(j->blocks);
     free(j);
@@ -508,7 +605,19 @@ void jit_get_stats(const struct hart *h, struct jit_stats *out)
 static void dispatch(struct hart *h, struct jit *j)
 {
     unsigned iset = h->iset, dset = h->dset, sets = iset * TLB_SETS + dset;
-    struct jit_block *b = lookup(j, h->pc, iset, dset);
+    /* The physical identity of the code, from the fetch TLB. On a miss the
+     * interpreter runs the block: its fetch walks the page table (setting A
+     * bits only when the instruction is really fetched, as the spec wants
+     * them exact), fills the TLB, or takes the fault. */
+    const uint8_t *host = mmu_fetch_host_tlb(h, h->pc);
+    if (!host) {
+        j->stats.cold_blocks++;
+        interp_block(h);
+        return;
+    }
+    struct jit_block *b = lookup(j, h->pc, host, iset, dset);
+    if (b && !check_page(j, b))
+        b = NULL;
     if (!b) {
         uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
         if (*cnt < jit_opts.hot_threshold) {
@@ -517,7 +626,7 @@ static void dispatch(struct hart *h, struct jit *j)
             interp_block(h);
             return;
         }
-        b = translate(j, h);
+        b = translate(j, h, host);
         if (!b) {
             j->stats.cold_blocks++;
             interp_block(h);
@@ -532,9 +641,11 @@ static void dispatch(struct hart *h, struct jit *j)
         j->stats.chained++;
     }
     if (!jit_opts.no_chain) {
-        struct jit_jc_entry *jc = &j->jc[iset][dset][(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+        struct jit_jc *t = &j->jc[iset][dset];
+        struct jit_jc_entry *jc = &t->e[(b->pc >> 1) & (JIT_JC_SIZE - 1)];
         jc->pc = b->pc;
         jc->code = b->code;
+        jc->gen = t->gen;
     }
     j->stats.hot_runs++;
     j->site = j->enter(h, b->code);

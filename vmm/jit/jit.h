@@ -5,11 +5,15 @@
  * Blocks start in the interpreter; a block start that has run
  * jit_opts.hot_threshold times is translated (vmm/jit/translate.c) straight
  * from the shared decoder to x86-64 through the emitter (x64_insn.h), with
- * no IR in between. Blocks are keyed on (guest virtual pc, iset, dset): the
- * TLB sets are constants in the translated code. Direct exits are chained
- * (patched rel32), jalr goes through an inline jump-cache lookup, and the
- * whole cache is flushed when full, on fence.i, sfence.vma and satp writes
- * (HART_EV_FLUSH), and when a store hits a page holding translated code.
+ * no IR in between. Blocks are keyed on (guest virtual pc, physical code
+ * address, iset, dset): the TLB sets and the virtual pc are constants in the
+ * translated code, the physical address names the bytes. Direct exits within
+ * a guest page are chained (patched rel32); jalr and exits to other pages go
+ * through an inline jump-cache lookup. A change of address space (satp,
+ * sfence.vma: HART_EV_VMAP) only invalidates the jump caches; stores to
+ * translated code retire that page's blocks; after fence.i (HART_EV_FLUSH)
+ * pages are checked for changes behind the store hook (device DMA) when
+ * next entered. The whole cache is flushed only when full.
  */
 #ifndef RVVM_JIT_H
 #define RVVM_JIT_H
@@ -39,14 +43,17 @@ void jit_run(struct hart *h);
 /* One dispatch (a block, or a chain of translated blocks), for lockstep
  * testing: the caller handles events between steps as hart_run does. */
 void jit_step(struct hart *h);
-/* Drop every translation (HART_EV_FLUSH). */
+/* Drop every translation. */
 void jit_flush(struct hart *h);
+/* Handle HART_EV_VMAP and HART_EV_FLUSH (from the dispatcher loop). */
+void jit_events(struct hart *h, uint32_t ev);
 void jit_destroy(struct hart *h);
 
 /* Counters, for tests and `-d jit`. */
 struct jit_stats {
     uint64_t translated, flushes, chained, cold_blocks, hot_runs;
     uint64_t retired, smc; /* blocks retired one by one; stores that hit translated code */
+    uint64_t vmaps, fence_i, stale_pages; /* HART_EV_VMAP, fence.i, pages changed by DMA */
     uint64_t verified, unverified; /* verify mode: blocks compared / skipped (MMIO) */
 };
 void jit_get_stats(const struct hart *h, struct jit_stats *out);

@@ -91,6 +91,7 @@ struct exit_stub {
     struct x64_label entry;
     size_t site; /* offset of the rel32 field that jumps to entry */
     uint64_t target;
+    bool chainable; /* target in the block's own guest page */
 };
 
 struct tx {
@@ -232,9 +233,30 @@ static void call_helper(struct tx *t, const void *fn)
 
 /* ---- exits ---- */
 
+/* Jump to the block for guest pc RAX (already in h->pc, everything synced)
+ * through the inline jump cache, or leave to the dispatcher on a miss:
+ *   rcx = ((pc >> 1) & (JC_SIZE - 1)) * 32; rdx = the jump cache;
+ *   hit: e[rcx].pc == pc && e[rcx].gen == jc.gen */
+static void emit_jc_jump(struct tx *t)
+{
+    struct x64_emitter *e = t->e;
+    x64_mov_rr(e, W32, RCX, RAX);
+    x64_shl_ri(e, W32, RCX, 4);
+    x64_and_ri(e, W32, RCX, (int32_t)((JIT_JC_SIZE - 1) << 5));
+    x64_mov_ri(e, W64, RDX, (int64_t)(uintptr_t)t->env->jc);
+    x64_cmp_rm(e, W64, RAX, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES));
+    x64_jcc_to(e, X64_CC_NE, t->env->exit0);
+    x64_mov_rm(e, W64, R11, x64_mem_b(RDX));
+    x64_cmp_rm(e, W64, R11, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES + 16));
+    x64_jcc_to(e, X64_CC_NE, t->env->exit0);
+    x64_jmp_m(e, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES + 8));
+}
+
 /* Leave the block towards guest `target` (cache synced, instret added by the
- * caller): a jmp/jcc rel32 to a stub that the dispatcher may later patch to
- * jump straight to the target's block. cc < 0: unconditional. */
+ * caller): a jmp/jcc rel32 to a stub. Within the block's guest page the
+ * dispatcher may later patch it to jump straight to the target's block;
+ * to another page, the stub goes through the jump cache (the target's
+ * mapping may differ the next time). cc < 0: unconditional. */
 static void exit_direct(struct tx *t, int cc, uint64_t target)
 {
     assert(t->nexits < MAX_EXITS);
@@ -246,6 +268,7 @@ static void exit_direct(struct tx *t, int cc, uint64_t target)
         x64_jcc_l32(t->e, (enum x64_cc)cc, &x->entry);
     x->site = t->e->len - 4;
     x->target = target;
+    x->chainable = !((target ^ t->block_pc) & PAGE_MASK);
 }
 
 static void emit_exit_stubs(struct tx *t)
@@ -254,13 +277,18 @@ static void emit_exit_stubs(struct tx *t)
     for (unsigned i = 0; i < t->nexits; i++) {
         struct exit_stub *x = &t->exits[i];
         x64_bind(e, &x->entry);
-        store_pc(t, x->target);
-        if (t->env->chain) {
+        if (!t->env->chain) {
+            store_pc(t, x->target);
+            x64_jmp_to(e, t->env->exit0);
+        } else if (x->chainable) {
+            store_pc(t, x->target);
             /* lea rax, [rip -> the rel32 field]; the dispatcher patches it */
             x64_lea(e, W64, RAX, x64_mem_rip_to(e->buf + x->site));
             x64_jmp_to(e, t->env->exit_rax);
         } else {
-            x64_jmp_to(e, t->env->exit0);
+            x64_mov_ri(e, W64, RAX, (int64_t)x->target);
+            x64_mov_mr(e, W64, HF(pc), RAX);
+            emit_jc_jump(t);
         }
     }
 }
@@ -283,15 +311,6 @@ static bool helper_exec(struct hart *h, uint64_t lo, uint64_t hi)
     return interp_exec(h, &in);
 }
 
-/* sfence.vma rs1: as the interpreter does it (privilege checks, the TLB),
- * but only the blocks of that page are retired instead of the whole cache
- * (unless the flush was requested for another reason too). */
-static bool helper_sfence(struct hart *h, uint64_t lo, uint64_t hi)
-{
-    struct insn in = unpack(lo, hi);
-    return jit_exec_sfence_page(h, &in);
-}
-
 /* Pass the decoded instruction in rsi:rdx. */
 static void load_insn_args(struct tx *t)
 {
@@ -312,8 +331,7 @@ static void tr_system(struct tx *t)
     t->pending = 0;
     store_pc(t, t->pc);
     load_insn_args(t);
-    call_helper(t, t->in->op == OP_SFENCE_VMA && t->in->rs1 ? (const void *)helper_sfence
-                                                             : (const void *)helper_exec);
+    call_helper(t, (const void *)helper_exec);
     /* h->pc is wherever the instruction went (next, handler, xepc). */
     x64_jmp_to(t->e, t->env->exit0);
 }
@@ -806,13 +824,7 @@ static void tr_jalr(struct tx *t)
     end_block_after_jump(t);
     x64_mov_mr(e, W64, HF(pc), RAX);
     if (t->env->chain) {
-        /* rcx = ((pc >> 1) & (JC_SIZE - 1)) * 16; rdx = jump cache */
-        x64_lea(e, W32, RCX, x64_mem_bisd(X64_NOREG, RAX, 8, 0));
-        x64_and_ri(e, W32, RCX, (int32_t)((JIT_JC_SIZE - 1) << 4));
-        x64_mov_ri(e, W64, RDX, (int64_t)(uintptr_t)t->env->jc);
-        x64_cmp_rm(e, W64, RAX, x64_mem_bisd(RDX, RCX, 1, 0));
-        x64_jcc_to(e, X64_CC_NE, t->env->exit0);
-        x64_jmp_m(e, x64_mem_bisd(RDX, RCX, 1, 8));
+        emit_jc_jump(t);
     } else {
         x64_jmp_to(e, t->env->exit0);
     }

@@ -12,7 +12,11 @@
  *    h->instret and, when leaving to the dispatcher, stores h->pc.
  *  - Leaving to the dispatcher is a jump to env->exit0 (returns 0) or to
  *    env->exit_rax with RAX = address of a rel32 field that the dispatcher
- *    may patch to chain this exit to the block for h->pc.
+ *    may patch to chain this exit to the block for h->pc. Only exits to the
+ *    block's own guest page are chainable: a translation is valid for one
+ *    virtual -> physical mapping, and within one page the mapping of the
+ *    target is the mapping of the block. Exits to other pages go through
+ *    the jump cache, which a change of mappings invalidates.
  */
 #ifndef RVVM_JIT_TRANSLATE_H
 #define RVVM_JIT_TRANSLATE_H
@@ -23,21 +27,35 @@
 
 #include "vmm/jit/x64_emit.h"
 
-/* jalr's inline jump cache: direct-mapped on pc, one table per (iset, dset)
- * so that an entry always names a block translated for the running sets. */
+/* The inline jump cache (jalr, and direct exits to another guest page):
+ * direct-mapped on the virtual pc, one table per (iset, dset) so that an
+ * entry always names a block translated for the running sets. Blocks are
+ * keyed on the physical address of their code; a virtual pc names one only
+ * under the mapping it was looked up in, so an entry holds the table's
+ * generation at fill time, and a change of mappings (satp, sfence.vma)
+ * just bumps the generation instead of clearing the table. */
 #define JIT_JC_BITS 12u
 #define JIT_JC_SIZE (1u << JIT_JC_BITS)
 struct jit_jc_entry {
     uint64_t pc;
     const uint8_t *code;
+    uint64_t gen;
+    uint64_t unused;
 };
-_Static_assert(sizeof(struct jit_jc_entry) == 16, "jump cache entry is 16 bytes");
+_Static_assert(sizeof(struct jit_jc_entry) == 32, "jump cache entry is 32 bytes");
+struct jit_jc {
+    uint64_t gen; /* entries with another gen are stale */
+    uint64_t pad[3];
+    struct jit_jc_entry e[JIT_JC_SIZE];
+};
+#define JIT_JC_ENTRIES 32 /* offsetof(struct jit_jc, e) */
+_Static_assert(JIT_JC_ENTRIES == __builtin_offsetof(struct jit_jc, e), "jump cache layout");
 
 /* What a block needs to know about its surroundings. */
 struct jit_env {
     const uint8_t *exit0;       /* epilogue, returns 0 */
     const uint8_t *exit_rax;    /* epilogue, returns RAX (a chain site) */
-    struct jit_jc_entry *jc;    /* the jump cache for this block's sets */
+    struct jit_jc *jc;          /* the jump cache for this block's sets */
     unsigned iset, dset;        /* TLB sets baked into the block */
     unsigned max_insns;
     bool chain;                 /* emit chainable exits and the jalr lookup */
@@ -58,14 +76,5 @@ struct jit_tx_out {
 };
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
                        const uint8_t *code, size_t avail, struct jit_tx_out *out);
-
-/* jit.c: retire the blocks of one virtual page (sfence.vma rs1 != x0);
- * false when that is not enough and the whole cache must go. */
-struct hart;
-struct insn;
-bool jit_retire_vpage(struct hart *h, uint64_t va);
-/* Execute sfence.vma rs1 (rs1 != x0) on the interpreter, retiring only the
- * blocks of that page when that is enough. Same result as interp_exec. */
-bool jit_exec_sfence_page(struct hart *h, const struct insn *in);
 
 #endif
