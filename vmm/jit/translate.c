@@ -4,9 +4,10 @@
  * through the layer-2 functions of x64_insn.h (no IR, no encodings here).
  *
  * Semantics are those of vmm/interp/interp.c (unprivileged ISA 20191213:
- * RV64I chapter 5, M chapter 7); whatever is not translated natively here
- * (A, F, D, CSRs, system instructions) runs through a helper that executes
- * that one instruction with the interpreter, so it is exact by construction.
+ * RV64I chapter 5, M chapter 7); F and D are in translate_fp.inc (included
+ * below); whatever is not translated natively (A, CSRs, system
+ * instructions) runs through a helper that executes that one instruction
+ * with the interpreter, so it is exact by construction.
  *
  * Register caching: the guest registers a block uses most are given host
  * registers (five callee-saved, five caller-saved), loaded at first use and
@@ -26,6 +27,7 @@
 #include "vmm/hart/mmu.h"
 #include "vmm/interp/decode.h"
 #include "vmm/interp/interp.h"
+#include "vmm/jit/translate_fp.h"
 #include "vmm/jit/x64_insn.h"
 
 /* Short names: this file reads like assembly. */
@@ -101,6 +103,7 @@ struct tx {
     uint64_t pc;          /* of the instruction being translated */
     const struct insn *in;
     unsigned pending;     /* instructions retired in this block not yet added to instret */
+    struct fp_tx fp;      /* F and D (translate_fp.inc) */
     struct slow slow[MAX_SLOW];
     unsigned nslow;
     struct exit_stub exits[MAX_EXITS];
@@ -206,11 +209,21 @@ static void forget_caller_saved(struct tx *t)
         }
 }
 
-/* add qword [hart.instret], n */
+/* Loop blocks count the instructions of their iterations in this
+ * callee-saved register (not given to guest registers there) instead of a
+ * memory add per iteration; add_instret folds it into h->instret. */
+#define LOOP_COUNT R15
+
+/* h->instret += n (and, in a loop block, += LOOP_COUNT, which restarts from
+ * zero): afterwards h->instret is exact up to the current instruction. */
 static void add_instret(struct tx *t, unsigned n)
 {
     if (n)
         x64_add_mi(t->e, W64, HF(instret), (int32_t)n);
+    if (t->loop) {
+        x64_add_mr(t->e, W64, HF(instret), LOOP_COUNT);
+        x64_mov_ri(t->e, W32, LOOP_COUNT, 0);
+    }
 }
 
 /* mov qword [hart.pc], v (via rcx when v does not sign-extend from 32 bits) */
@@ -357,6 +370,52 @@ static void tr_helper(struct tx *t)
         x64_jcc_to(t->e, X64_CC_NE, t->env->exit0);
     }
     /* The helper may have written x[rd]. */
+    if (t->in->rd && t->r[t->in->rd].host >= 0)
+        t->r[t->in->rd].loaded = false;
+}
+
+/* CSR instructions that need not end the block: all but those on mstatus
+ * (FS) and the FP CSRs, which translate_fp.inc checks once per block. The
+ * helper still ends it when the access changed the TLB sets, raised an
+ * event (interrupt enables, satp, ...) or trapped. */
+static bool csr_continues(const struct insn *in)
+{
+    if (in->op < OP_CSRRW || in->op > OP_CSRRCI)
+        return false;
+    switch ((unsigned)in->imm & 0xfff) {
+    case 0x001: case 0x002: case 0x003: /* fflags, frm, fcsr */
+    case 0x100: case 0x300:             /* sstatus, mstatus */
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* csrr* on the interpreter; true when the block may go on. */
+static bool helper_csr(struct hart *h, uint64_t lo, uint64_t hi)
+{
+    struct insn in = unpack(lo, hi);
+    unsigned iset = h->iset, dset = h->dset;
+    uint64_t n = h->instret;
+    interp_exec(h, &in);
+    return h->instret != n && h->iset == iset && h->dset == dset &&
+           !atomic_load_explicit(&h->events, memory_order_relaxed);
+}
+
+/* csrrw/csrrs/csrrc[i] rd, csr, rs1 (csr_continues): the interpreter's
+ * helper, then on with the block unless it says otherwise (then h->pc is
+ * the next instruction or the trap handler, everything synced). */
+static void tr_csr(struct tx *t)
+{
+    sync_regs(t);
+    forget_caller_saved(t);
+    add_instret(t, t->pending);
+    t->pending = 0;
+    store_pc(t, t->pc);
+    load_insn_args(t);
+    call_helper(t, (const void *)helper_csr);
+    x64_test_rr(t->e, W8, RAX, RAX);
+    x64_jcc_to(t->e, X64_CC_E, t->env->exit0);
     if (t->in->rd && t->r[t->in->rd].host >= 0)
         t->r[t->in->rd].loaded = false;
 }
@@ -759,7 +818,7 @@ static void loop_back_edge(struct tx *t)
             t->r[g].loaded = true;
         }
     t->pending++;
-    add_instret(t, t->pending);
+    x64_add_ri(t->e, W64, LOOP_COUNT, (int32_t)t->pending);
     t->pending = 0;
 }
 
@@ -778,6 +837,7 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
             x64_cmp_rr(t->e, W64, a, b);
         x64_jcc_l(t->e, cc, &t->loop_head);
         sync_regs(t); /* movs: the flags are not needed any more */
+        add_instret(t, 0);
         exit_direct(t, -1, t->pc + in->len);
         return;
     }
@@ -830,12 +890,15 @@ static void tr_jalr(struct tx *t)
     }
 }
 
+#include "vmm/jit/translate_fp.inc"
+
 /* ---- the block ---- */
 
 /* Translate one instruction; returns false when it ended the block. */
 static bool tr_insn(struct tx *t)
 {
     const struct insn *in = t->in;
+    fp_before_insn(t);
     switch ((enum op)in->op) {
     case OP_LUI: tr_lui(t); break;
     case OP_AUIPC: tr_auipc(t); break;
@@ -898,13 +961,24 @@ static bool tr_insn(struct tx *t)
     case OP_REMW: tr_div(t, true, true, true); break;
     case OP_REMUW: tr_div(t, false, true, true); break;
     case OP_FENCE: tr_fence(t); break;
-    case OP_ILLEGAL: case OP_FENCE_I: case OP_ECALL: case OP_EBREAK: case OP_MRET:
-    case OP_SRET: case OP_WFI: case OP_SFENCE_VMA:
     case OP_CSRRW: case OP_CSRRS: case OP_CSRRC: case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+        if (csr_continues(in)) {
+            tr_csr(t); /* the helper counts the instruction */
+            return true;
+        }
         tr_system(t);
         return false;
+    case OP_ILLEGAL: case OP_FENCE_I: case OP_ECALL: case OP_EBREAK: case OP_MRET:
+    case OP_SRET: case OP_WFI: case OP_SFENCE_VMA:
+        tr_system(t);
+        return false;
+    case OP_FLW ... OP_FSD:
+    case OP_FMADD_S ... OP_FCLASS_D:
+        if (tr_fp(t))
+            break;
+        return true; /* on the generic helper, which counted it */
     default:
-        /* A: lr, sc, amo*; F and D (the helper counts the instruction) */
+        /* A: lr, sc, amo* (the helper counts the instruction) */
         tr_helper(t);
         return true;
     }
@@ -926,6 +1000,8 @@ static void assign_regs(struct tx *t, const struct insn *ins, unsigned n)
         t->r[g] = (struct reg){.host = -1};
     uses[0] = 0;
     for (int k = 0; k < POOL_SIZE; k++) {
+        if (t->loop && host_pool[k] == LOOP_COUNT)
+            continue;
         unsigned best = 0;
         for (unsigned g = 1; g < 32; g++)
             if (t->r[g].host < 0 && uses[g] > uses[best])
@@ -968,12 +1044,21 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
             raw |= (uint32_t)hi << 16;
         }
         decode(raw, &ins[n]);
-        ended = decode_ends_block(ins[n].op);
+        ended = decode_ends_block(ins[n].op) && !csr_continues(&ins[n]);
         off += len;
         n++;
     }
     if (!n)
         return 0;
+
+    /* A block whose last instruction jumps back to its start loops without
+     * leaving: registers loaded once, the event check at the loop head,
+     * instructions counted in LOOP_COUNT. */
+    const struct insn *last = &ins[n - 1];
+    uint64_t last_pc = pc + off - last->len;
+    t->loop = env->chain &&
+              ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
+              last_pc + (uint64_t)(int64_t)last->imm == pc;
     assign_regs(t, ins, n);
 
     x64_label_init(&t->entry_exit);
@@ -985,19 +1070,13 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     x64_cmp_mi(e, W32, HF(events), 0);
     x64_jcc_l32(e, X64_CC_NE, &t->entry_exit);
 
-    /* A block whose last instruction jumps back to its start loops without
-     * leaving: registers loaded once, the event check at the loop head. */
-    const struct insn *last = &ins[n - 1];
-    uint64_t last_pc = pc + off - last->len;
-    t->loop = env->chain &&
-              ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
-              last_pc + (uint64_t)(int64_t)last->imm == pc;
     if (t->loop) {
         for (unsigned g = 1; g < 32; g++)
             if (t->r[g].host >= 0) {
                 x64_mov_rm(e, W64, t->r[g].host, xreg(g));
                 t->r[g].loaded = t->r[g].dirty = true;
             }
+        x64_mov_ri(e, W32, LOOP_COUNT, 0);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);
         x64_jcc_l32(e, X64_CC_NE, &t->loop_exit);
@@ -1016,6 +1095,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     }
     if (open) {
         /* Block cut at the length limit or the page end. */
+        fp_end_block(t);
         end_block(t);
         exit_direct(t, -1, ipc);
     }
@@ -1027,6 +1107,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         for (unsigned g = 1; g < 32; g++)
             if (t->r[g].host >= 0)
                 x64_mov_mr(e, W64, xreg(g), t->r[g].host);
+        x64_add_mr(e, W64, HF(instret), LOOP_COUNT);
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);
@@ -1036,6 +1117,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->in = NULL;
     for (unsigned k = 0; k < t->nslow; k++)
         emit_slow(t, &t->slow[k]);
+    fp_emit_stubs(t);
     emit_exit_stubs(t);
     return n;
 }
