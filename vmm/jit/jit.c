@@ -46,7 +46,7 @@
 #define MAX_BLOCKS (1u << 18)
 #define COUNT_BITS 14u
 #define DEFAULT_THRESHOLD 16u
-#define DEFAULT_MAX_INSNS 128u
+#define DEFAULT_MAX_INSNS 256u
 #define MAX_MARKED 4096u /* code pages remembered individually for a flush */
 
 struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
