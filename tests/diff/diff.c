@@ -33,7 +33,9 @@
  * compressed (random 16-bit encodings and compressed branches), A (lr/sc and
  * every amo), F and D with every rounding mode (and the reserved ones), CSR
  * access (fcsr, scratch, counters, mip, illegal numbers), ecall, ebreak,
- * fence, fence.i, sfence.vma, wfi, random words (mostly illegal).
+ * fence, fence.i, sfence.vma, wfi, random words (mostly illegal). Every
+ * fourth stream is FP-heavy: runs of F/D arithmetic (the translator's native
+ * paths), NaN-boxing violations, and mstatus.FS switched Off and back.
  * Interrupts are also injected (mip.SSIP on both harts) between dispatches.
  *
  * Exit status 0 when every stream matched; on the first divergence it prints
@@ -288,8 +290,54 @@ static void gen_amo(void)
     w32(enc_r(op << 2 | rn(4), rs2, base, rn(2) ? 2 : 3, rd_any(), 0x2f));
 }
 
+/* FP-heavy streams (every fourth): more F and D, runs of arithmetic, and
+ * sstatus.FS switched off and on. */
+static bool fp_heavy;
+
+/* 2..8 arithmetic instructions of one format on f0..f7, mostly in RNE
+ * (static or dynamic): the runs the translator keeps on the host FPU, with
+ * their exception flags accrued together. */
+static void gen_fp_run(void)
+{
+    static const unsigned rms[] = {0, 0, 0, 7, 7, 7, 1, 2, 3, 4};
+    unsigned d = rn(2), n = 2 + rn(7);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
+        unsigned fd = rn(8), f1 = rn(8), f2 = rn(8), f3r = rn(8);
+        if (chance(25))
+            w32(f3r << 27 | d << 25 | f2 << 20 | f1 << 15 | rm << 12 | fd << 7 | (0x43 + 4 * rn(4)));
+        else if (chance(10))
+            w32(enc_r(0x2c | d, 0, f1, rm, fd, 0x53));
+        else
+            w32(enc_r(rn(4) << 2 | d, f2, f1, rm, fd, 0x53));
+    }
+}
+
+/* sstatus.FS = Off (FP instructions trap from here), or Initial, Clean, Dirty. */
+static void gen_fs_switch(void)
+{
+    unsigned rd = rd_any(), v = rn(4);
+    w32(enc_u(6, rd, 0x37));           /* lui rd, 6: the FS field */
+    w32(enc_i(0x100, rd, 3, 0, 0x73)); /* csrc sstatus, rd */
+    if (v) {
+        w32(enc_u(2 * v, rd, 0x37));
+        w32(enc_i(0x100, rd, 2, 0, 0x73)); /* csrs sstatus, rd */
+    }
+}
+
 static void gen_fp(void)
 {
+    if (fp_heavy) {
+        unsigned k = rn(10);
+        if (k < 4) {
+            gen_fp_run();
+            return;
+        }
+        if (k == 4) {
+            gen_fs_switch();
+            return;
+        }
+    }
     static const unsigned rms[] = {0, 1, 2, 3, 4, 7, 7, 7, 0, 5, 6};
     unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
     unsigned d = rn(2); /* fmt: 0 single, 1 double */
@@ -561,6 +609,10 @@ static void gen_alias(void)
 /* limit < 0: inside a loop body (no control flow out of it, no nesting). */
 static void gen_one(int limit, bool in_loop)
 {
+    if (fp_heavy && chance(40)) {
+        gen_fp();
+        return;
+    }
     unsigned r = rn(100);
     if (r < 22) gen_alu();
     else if (r < 40) gen_mem();
@@ -853,6 +905,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     };
     umode = s.umode;
     smode = s.smode;
+    fp_heavy = stream % 4 == 3;
     s.s1 = s.smc ? (s.smode && rn(2) ? POOL + 0x1000 * rn(POOL_PAGES) : CODE) + 2048 : DATA + 0x2000;
     jit_opts.hot_threshold = s.hot;
     jit_opts.no_chain = !s.chain;
