@@ -1724,14 +1724,321 @@ def cmd_run(args):
     return 0
 
 
-def linux_workloads():
-    """Part 4 of the benchmark issue: Linux workloads, side by side with qemu.
+# Linux workloads (issue part 4): benchgen/linux/build.sh builds static zstd, xz and
+# lua from Debian sources plus our benchutil, for riscv64 (appended to the images'
+# initramfs under /bench) and natively for the host.  Each /bench/<script>.sh runs in
+# its own boot (rvvm.run=), prints "BENCH-RESULT <figure> secs=... check=..." lines
+# timed inside the guest, and the emulator's wall time is measured around the boot.
 
-    TODO(part 4): once rvvm boots Linux, return (name, rvvm argv, qemu argv) entries
-    built from the images/ kernel and disk (boot to userspace, a compile, disk and
-    network I/O) and time them like the synthetic programs.  Until then there are
-    none, and the report says so instead of leaving them out silently."""
-    return []
+# script -> [(figure, kind)]: kind 'mbs' (bytes / guest secs), 'secs' (guest secs),
+# 'us' (guest microseconds per op), 'wall' (the emulator process's wall time).
+LINUX_SCRIPTS = [
+    ('boot', [('boot-to-poweroff', 'wall')]),
+    ('zstd', [('zstd-compress', 'mbs'), ('zstd-decompress', 'mbs')]),
+    ('xz', [('xz-compress', 'mbs'), ('xz-decompress', 'mbs')]),
+    ('lua', [('lua', 'secs')]),
+    ('sys', [('sys-getpid', 'us'), ('sys-read', 'us'), ('sys-fault', 'us'), ('sys-pipe', 'us')]),
+]
+# The translator issue's acceptance figures: speedup over QEMU (qemu time / rvvm time).
+LINUX_TARGETS = {
+    'boot-to-poweroff': (2.0, 'at most half of QEMU\'s wall time'),
+    'zstd-compress': (3.0, 'compression: at least 3x QEMU\'s throughput'),
+    'xz-compress': (3.0, 'compression: at least 3x QEMU\'s throughput'),
+    'sys-getpid': (1.0, 'syscall- and trap-heavy: not slower than QEMU'),
+    'sys-read': (1.0, 'syscall- and trap-heavy: not slower than QEMU'),
+    'sys-fault': (1.0, 'syscall- and trap-heavy: not slower than QEMU'),
+    'sys-pipe': (1.0, 'syscall- and trap-heavy: not slower than QEMU'),
+}
+LINUX_UNITS = {'mbs': 'MB/s', 'secs': 's', 'us': 'us/op', 'wall': 's (wall)'}
+
+
+def linux_workloads():
+    """The Linux workload scripts and the figures each one prints (see cmd_linux)."""
+    return LINUX_SCRIPTS
+
+
+def parse_bench_output(out):
+    """BENCH-RESULT lines -> {figure: {key: value}}; the first BENCH-FAIL line or None."""
+    res, fail = {}, None
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith('BENCH-FAIL') and fail is None:
+            fail = line
+        elif line.startswith('BENCH-RESULT '):
+            parts = line.split()
+            if len(parts) >= 2:
+                res[parts[1]] = dict(p.split('=', 1) for p in parts[2:] if '=' in p)
+    return res, fail
+
+
+def linux_one(cmd, env, timeout, script, figures, ref):
+    """Run one boot (or one native script run).  Returns ({figure: seconds}, None)
+    or (None, why).  Every figure the script owes must be there with a check equal
+    to the native run's (ref), or the whole run is void."""
+    t0 = time.perf_counter()
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as e:
+        tail = (e.stdout or b'').decode('utf-8', 'replace').strip().splitlines()[-1:]
+        return None, 'timeout (>%gs)%s' % (timeout, ', last line: ' + tail[0][:80] if tail else '')
+    except OSError as e:
+        return None, 'cannot run: %s' % e
+    wall = time.perf_counter() - t0
+    out = (r.stdout + r.stderr).decode('utf-8', 'replace')
+    res, fail = parse_bench_output(out)
+    lines = [x.strip() for x in out.splitlines() if x.strip()]
+    if fail:
+        return None, fail
+    if r.returncode != 0:
+        return None, 'exit %d: %s' % (r.returncode, lines[-1][:120] if lines else 'no output')
+    if env is None and 'exited with status 0' not in out:
+        return None, 'the guest did not report /bench/%s.sh exiting with status 0' % script
+    got = {}
+    for fig, kind in figures:
+        if kind == 'wall':
+            got[fig] = wall
+            continue
+        if fig not in res or 'secs' not in res[fig]:
+            return None, 'no BENCH-RESULT %s line' % fig
+        if ref is not None and res[fig].get('check') != ref.get(fig, {}).get('check'):
+            return None, 'WRONG ANSWER %s: check=%s, native check=%s' % (
+                fig, res[fig].get('check'), ref.get(fig, {}).get('check'))
+        got[fig] = float(res[fig]['secs'])
+        got[fig + ':raw'] = res[fig]
+    got['wall'] = wall
+    got['raw'] = res
+    return got, None
+
+
+def cmd_linux(args):
+    info = host_info()
+    outdir = os.path.abspath(args.results)
+    bench = os.path.abspath(args.bench_dir)
+    images = os.path.abspath(args.images)
+    if not args.no_build:
+        b = subprocess.run(['sh', os.path.join(HERE, 'linux', 'build.sh'), bench, images],
+                           stdout=sys.stderr)
+        if b.returncode != 0:
+            raise SystemExit('benchgen: benchgen/linux/build.sh failed')
+    kernel = os.path.join(images, 'Image')
+    initrd = os.path.join(bench, 'initramfs-bench.cpio.gz')
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            raise SystemExit('benchgen: %s missing (run benchgen/linux/build.sh)' % f)
+    scripts = [s for s in LINUX_SCRIPTS if not args.only or s[0] in args.only.split(',')]
+    settings = ' '.join('bench.' + s for s in args.set)
+    qemu = shutil.which(args.qemu) if args.qemu else None
+    qver = subprocess.run([qemu, '--version'], capture_output=True,
+                          text=True).stdout.splitlines()[0] if qemu else ''
+    rvvm = os.path.abspath(args.rvvm) if args.rvvm else None
+    emus = [('native', 'native x86-64')] if args.native else []
+    emus += [('qemu', 'qemu')]
+    emus += [('rvvm-' + e, 'rvvm ' + e) for e in args.engines.split(',') if e]
+    native_dir = os.path.join(bench, 'native', 'bench')
+
+    def command(emu, script):
+        append = 'console=ttyS0 rvvm.run=/bench/%s.sh %s' % (script, settings)
+        if emu == 'native':
+            return ['sh', os.path.join(native_dir, script + '.sh')]
+        if emu == 'qemu':
+            return [qemu, '-M', 'virt', '-m', args.mem, '-nographic', '-kernel', kernel,
+                    '-initrd', initrd, '-append', append.strip()]
+        return [rvvm, '-accel', emu.split('-', 1)[1], '-m', args.mem, '-kernel', kernel,
+                '-initrd', initrd, '-append', append.strip()]
+
+    def unavailable(emu):
+        if emu == 'native':
+            return None if os.path.isdir(native_dir) else 'n/a: no native build (host not x86-64?)'
+        if emu == 'qemu':
+            return None if qemu else 'n/a: %s not found' % args.qemu
+        if not rvvm or not os.path.exists(rvvm):
+            return 'n/a: rvvm not built (%s)' % (args.rvvm or 'no path')
+        return None
+
+    # Native first: its checks are the reference answers.  results[(script, emu)]
+    # = ([run dicts], why).
+    results, refs = {}, {}
+    deadline = time.monotonic() + args.deadline
+    tmp = os.path.join(outdir, 'native-tmp')
+    for rep in range(args.repeat):
+        for script, figures in scripts:
+            for emu, _ in emus:
+                key = (script, emu)
+                if rep == 0:
+                    na = unavailable(emu)
+                    if not na and time.monotonic() > deadline:
+                        na = 'skipped: deadline (%gs) reached' % args.deadline
+                    results[key] = ([], na)
+                runs, why = results[key]
+                if why or (runs and runs[0]['wall'] > args.slow) or time.monotonic() > deadline:
+                    continue
+                env = None
+                if emu == 'native':
+                    os.makedirs(tmp, exist_ok=True)
+                    env = dict(os.environ, BENCH_DIR=native_dir, BENCH_TMP=tmp, BENCH_ARGS=settings)
+                ref = refs.get(script) if emu != 'native' else None
+                if emu != 'native' and args.native and ref is None:
+                    results[key] = ([], 'no native reference answer (%s)' % (
+                        results[(script, 'native')][1] or 'failed'))
+                    continue
+                got, why = linux_one(command(emu, script), env, args.timeout, script, figures, ref)
+                if got is None:
+                    results[key] = ([], why if rep == 0 else 'run %d: %s' % (rep + 1, why))
+                else:
+                    runs.append(got)
+                    if emu == 'native' and script not in refs:
+                        refs[script] = got['raw']
+                if rep == 0:
+                    print('  %-6s %-12s %s' % (script, emu, '%.2fs wall' % got['wall'] if got else why),
+                          file=sys.stderr)
+    if os.path.isdir(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
+    linux_report(args, info, qver, scripts, emus, results, outdir, settings)
+    return 0
+
+
+def linux_report(args, info, qver, scripts, emus, results, outdir, settings):
+    os.makedirs(outdir, exist_ok=True)
+    rvvm_emus = [e for e in emus if e[0].startswith('rvvm')]
+
+    def med(script, emu, fig):
+        runs = results[(script, emu)][0]
+        return statistics.median(r[fig] for r in runs) if runs else None
+
+    def value(kind, secs, raw):
+        if kind == 'mbs':
+            return int(raw['bytes']) / secs / 1e6
+        if kind == 'us':
+            return secs / int(raw['ops']) * 1e6
+        return secs
+
+    head = ['figure', 'unit']
+    for emu, label in emus:
+        head.append(label)
+        if emu.startswith('rvvm'):
+            head.append('%s vs qemu' % label)
+    head.append('target (vs qemu)')
+    rows, csvrows, notes, ratios, svg_results, names = [], [], [], {}, {}, []
+    for script, figures in scripts:
+        for fig, kind in figures:
+            names.append(fig)
+            row = [fig, LINUX_UNITS[kind]]
+            qs = med(script, 'qemu', fig)
+            tgt = LINUX_TARGETS.get(fig)
+            verdict = []
+            for emu, label in emus:
+                runs, why = results[(script, emu)]
+                s = med(script, emu, fig)
+                ratio = None
+                if emu == 'native' and kind == 'wall':
+                    row.append('n/a')     # no boot on the host: see the wall-time table
+                elif s is not None:
+                    raw = runs[0].get(fig + ':raw', {})
+                    mark = '' if len(runs) == args.repeat else ' (%d)' % len(runs)
+                    row.append('%.*f%s' % (3 if kind != 'mbs' else 1, value(kind, s, raw), mark))
+                else:
+                    key = why.split(':')[0] if why.startswith(('n/a', 'skipped')) else 'FAIL'
+                    row.append(key)
+                    notes.append((label, why, script))
+                if emu.startswith('rvvm'):
+                    if s is not None and qs:
+                        ratio = qs / s
+                    row.append('%.2f' % ratio if ratio else 'n/a')
+                    ratios[(fig, emu)] = ratio
+                    svg_results[(fig, emu)] = ([s] if s else [], why)
+                    if tgt:
+                        verdict.append('%s %s' % (emu.split('-', 1)[1],
+                                                  'met' if ratio and ratio >= tgt[0] else 'not met'))
+                csvrows.append([fig, script, emu, len(runs), LINUX_UNITS[kind],
+                                '%.6f' % s if s is not None else '',
+                                '%.4f' % value(kind, s, runs[0].get(fig + ':raw', {})) if s is not None else '',
+                                'ok' if s is not None else why,
+                                '%.4f' % ratio if ratio else '',
+                                ' '.join('%.4f' % r[fig] for r in runs),
+                                ' '.join('%.4f' % r['wall'] for r in runs)])
+            row.append('>= %g: %s' % (tgt[0], ', '.join(verdict)) if tgt else '')
+            rows.append(row)
+    # wall time of each boot (native: the script alone)
+    whead = ['script'] + [label for _, label in emus] + ['%s vs qemu' % l for _, l in rvvm_emus]
+    wrows = []
+    for script, _ in scripts:
+        row = [script]
+        for emu, _ in emus:
+            runs, why = results[(script, emu)]
+            row.append('%.2f' % statistics.median(r['wall'] for r in runs) if runs else
+                       (why.split(':')[0] if why.startswith(('n/a', 'skipped')) else 'FAIL'))
+        q = results[(script, 'qemu')][0]
+        for emu, _ in rvvm_emus:
+            r = results[(script, emu)][0]
+            row.append('%.2f' % (statistics.median(x['wall'] for x in q) /
+                                 statistics.median(x['wall'] for x in r)) if q and r else 'n/a')
+        wrows.append(row)
+
+    md = []
+    md.append('Linux workloads: the images\' kernel with `build/bench-linux/initramfs-bench.cpio.gz`, '
+              'one boot per script (`rvvm.run=/bench/<script>.sh`), `-m %s`; native: the same '
+              'sources built for the host, run directly. Median of %d runs; figures timed inside '
+              'the guest (CLOCK_MONOTONIC) except boot-to-poweroff, the emulator\'s wall time.'
+              % (args.mem, args.repeat))
+    md.append('')
+    md.append('Command: `%s`' % ' '.join(['benchgen.py'] + sys.argv[1:]))
+    md.append('')
+    md.append('Host: %s, %s CPUs, Linux %s, load average %s at start, %s; rvvm %s; %s.' % (
+        info['cpu'], info['cpus'], info['kernel'], info['load'], qver or 'qemu not found',
+        info['rev'], info['date']))
+    if settings:
+        md.append('')
+        md.append('Settings: `%s`' % settings)
+    md.append('')
+    md.append('**vs qemu = QEMU time / rvvm time (for MB/s: rvvm / QEMU): above 1 means rvvm '
+              'is faster.** A figure counts only if the script finished, the emulator exited 0 '
+              'and every check equals the native build\'s.')
+    md.append('')
+    md.append('| ' + ' | '.join(head) + ' |')
+    md.append('|' + '|'.join(['---', '---'] + ['---:'] * (len(head) - 3) + ['---']) + '|')
+    for row in rows:
+        md.append('| ' + ' | '.join(row) + ' |')
+    md.append('')
+    md.append('Wall time of each boot, seconds (startup, kernel boot, input generation, '
+              'checks and poweroff included):')
+    md.append('')
+    md.append('| ' + ' | '.join(whead) + ' |')
+    md.append('|' + '|'.join(['---'] + ['---:'] * (len(whead) - 1)) + '|')
+    for row in wrows:
+        md.append('| ' + ' | '.join(row) + ' |')
+    md.append('')
+    if any(len(results[k][0]) not in (0, args.repeat) for k in results):
+        md.append('(n): only n runs: the first took over %gs (--slow) or the deadline (%gs) came.'
+                  % (args.slow, args.deadline))
+        md.append('')
+    if notes:
+        md.append('Cells without a figure:')
+        md.append('')
+        seen = set()
+        for label, why, script in notes:
+            if (label, script) in seen:
+                continue
+            seen.add((label, script))
+            md.append(('- %s, %s.sh: %s' % (label, script, why)).replace('|', '/'))
+        md.append('')
+    text = '\n'.join(md)
+    print(text)
+    with open(os.path.join(outdir, 'linux.md'), 'w') as f:
+        f.write(text)
+    with open(os.path.join(outdir, 'linux.csv'), 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['figure', 'script', 'emulator', 'runs', 'unit', 'median_guest_s', 'median_value',
+                    'status', 'ratio_vs_qemu', 'guest_s', 'wall_s'])
+        w.writerows(csvrows)
+    svg = make_svg(names, rvvm_emus, ratios, svg_results, info,
+                   title='benchgen Linux workloads: rvvm speed / QEMU speed (log scale, &gt;1 = rvvm faster)')
+    with open(os.path.join(outdir, 'linux.svg'), 'w') as f:
+        f.write(svg)
+    print('benchgen: wrote %s/linux.{md,csv,svg}' % outdir, file=sys.stderr)
+    if args.update_docs:
+        update_docs(args.update_docs, text, svg, args, section='bench-linux',
+                    svg_name='benchmarks-linux.svg')
 
 
 def report(args, info, qver, built, emus, results, outdir):
@@ -1796,9 +2103,8 @@ def report(args, info, qver, built, emus, results, outdir):
         md.append('(n) after a time: only n runs, because the first run took over %gs '
                   '(--slow) or the suite deadline (%gs) came.' % (args.slow, args.deadline))
         md.append('')
-    lw = linux_workloads()
-    md.append('Linux workloads (issue part 4): %s' % (
-        '%d' % len(lw) if lw else 'not yet: they need rvvm to boot Linux (TODO in benchgen.py, linux_workloads).'))
+    md.append('Linux workloads (zstd, xz, lua, syscall loops, boot to poweroff): '
+              '`benchgen.py linux`, in their own section.')
     if notes:
         md.append('')
         md.append('Cells without a figure:')
@@ -1826,17 +2132,17 @@ def report(args, info, qver, built, emus, results, outdir):
         update_docs(args.update_docs, text, svg, args)
 
 
-def update_docs(path, table, svg, args):
+def update_docs(path, table, svg, args, section='bench', svg_name='benchmarks.svg'):
     with open(path) as f:
         doc = f.read()
-    b, e = '<!-- bench:begin -->', '<!-- bench:end -->'
+    b, e = '<!-- %s:begin -->' % section, '<!-- %s:end -->' % section
     if b not in doc or e not in doc:
         raise SystemExit('benchgen: %s has no %s ... %s section' % (path, b, e))
     pre, rest = doc.split(b, 1)
     _, post = rest.split(e, 1)
     with open(path, 'w') as f:
-        f.write(pre + b + '\n' + table + '\n![ratios](benchmarks.svg)\n' + e + post)
-    with open(os.path.join(os.path.dirname(path), 'benchmarks.svg'), 'w') as f:
+        f.write(pre + b + '\n' + table + '\n![ratios](%s)\n' % svg_name + e + post)
+    with open(os.path.join(os.path.dirname(path), svg_name), 'w') as f:
         f.write(svg)
     print('benchgen: updated %s' % path, file=sys.stderr)
 
@@ -1845,7 +2151,8 @@ def esc(s):
     return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
-def make_svg(names, rvvm_emus, ratios, results, info):
+def make_svg(names, rvvm_emus, ratios, results, info,
+             title='benchgen: QEMU time / rvvm time (log scale, &gt;1 = rvvm faster)'):
     """Horizontal bars of qemu/rvvm on a log2 axis; 1 (parity with QEMU) marked."""
     colors = ['#3b7dd8', '#e07b28', '#3a9a5b', '#9b59b6']
     lo, hi = -4, 6        # log2 range: 1/16 .. 64
@@ -1860,7 +2167,7 @@ def make_svg(names, rvvm_emus, ratios, results, info):
     x = lambda v: left + (math.log2(v) - lo) / (hi - lo) * width
     o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">' % (W, h)]
     o.append('<rect width="100%" height="100%" fill="white"/>')
-    o.append('<text x="10" y="18" font-size="14" font-weight="bold">benchgen: QEMU time / rvvm time (log scale, &gt;1 = rvvm faster)</text>')
+    o.append('<text x="10" y="18" font-size="14" font-weight="bold">%s</text>' % title)
     o.append('<text x="10" y="36">%s, %s CPUs, %s</text>' % (esc(info['cpu']), info['cpus'], esc(info['date'])))
     for k in range(lo, hi + 1):
         xx = left + (k - lo) / (hi - lo) * width
@@ -1984,6 +2291,32 @@ def main(argv=None):
     r.add_argument('--results', default=os.path.join(REPO, 'build', 'bench'))
     r.add_argument('--update-docs', metavar='MD', help='replace the bench section of this file')
     r.set_defaults(fn=cmd_run)
+
+    lx = sub.add_parser('linux', help='time the Linux workloads on rvvm, qemu and natively')
+    lx.add_argument('--rvvm', default=os.path.join(REPO, 'build', 'rvvm'))
+    lx.add_argument('--engines', default='interp,jit')
+    lx.add_argument('--qemu', default='qemu-system-riscv64')
+    lx.add_argument('--no-native', dest='native', action='store_false',
+                    help='no native run (then checks are not compared with a reference)')
+    lx.add_argument('--images', default=os.path.join(REPO, 'build', 'images'),
+                    help='images/build.sh output: Image, initramfs.cpio.gz')
+    lx.add_argument('--bench-dir', default=os.path.join(REPO, 'build', 'bench-linux'),
+                    help='benchgen/linux/build.sh output')
+    lx.add_argument('--no-build', action='store_true',
+                    help='do not run benchgen/linux/build.sh first (it is a no-op when up to date)')
+    lx.add_argument('--only', help='comma-separated scripts: %s' % ','.join(s for s, _ in LINUX_SCRIPTS))
+    lx.add_argument('--set', action='append', default=[], metavar='NAME=VALUE',
+                    help='workload setting, e.g. zstd.mib=4 (kernel command line bench.NAME=VALUE)')
+    lx.add_argument('--mem', default='512M')
+    lx.add_argument('--repeat', type=int, default=3)
+    lx.add_argument('--timeout', type=float, default=180.0, help='seconds per boot before it counts as failed')
+    lx.add_argument('--slow', type=float, default=60.0,
+                    help='a cell whose first boot takes longer (wall) is not repeated')
+    lx.add_argument('--deadline', type=float, default=1500.0,
+                    help='seconds of running after which no new boot starts')
+    lx.add_argument('--results', default=os.path.join(REPO, 'build', 'bench'))
+    lx.add_argument('--update-docs', metavar='MD', help='replace the bench-linux section of this file')
+    lx.set_defaults(fn=cmd_linux)
 
     li = sub.add_parser('list', help='list a suite')
     common(li)
