@@ -188,6 +188,11 @@ struct hart {
     uint8_t *code_map;
     uint64_t code_map_base, code_map_pages;
     void (*code_write)(struct hart *h, uint64_t pa, unsigned size);
+
+    /* `-accel jit,verify`: while mmio_abort is set, a load or store that
+     * would reach a device does not, and fails without a trap, setting
+     * mmio_aborted (the engine then runs that code again, for real). */
+    bool mmio_abort, mmio_aborted;
 };
 
 enum hart_engine { ENGINE_INTERP, ENGINE_JIT };

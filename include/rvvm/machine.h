@@ -74,6 +74,7 @@ struct machine_config {
 #define EXIT_USAGE 64   /* bad option or option value */
 #define EXIT_BADIMG 65  /* image is not loadable (format, machine, size) */
 #define EXIT_NOINPUT 66 /* missing or unreadable file */
+#define EXIT_VERIFY 70  /* -accel jit,verify: translator and interpreter disagreed */
 #define EXIT_OSERR 71   /* the host refused a resource (memory, threads) */
 
 struct machine;

@@ -177,9 +177,20 @@ static bool translate_fill(struct hart *h, uint64_t va, enum mmu_access acc, uin
     return true;
 }
 
+/* Verify mode (hart.h): refuse a device access, without side effects. */
+static inline bool mmio_refused(struct hart *h, uint64_t pa, unsigned size)
+{
+    if (__builtin_expect(!h->mmio_abort, 1) || bus_mem_ptr(h->bus, pa, size, false))
+        return false;
+    h->mmio_aborted = true;
+    return true;
+}
+
 static bool phys_read(struct hart *h, uint64_t va, uint64_t pa, unsigned size, uint64_t *val,
                       enum mmu_access acc)
 {
+    if (mmio_refused(h, pa, size))
+        return false;
     if (!bus_read(h->bus, pa, size, val)) {
         hart_trap(h, access_fault_cause[acc], va);
         return false;
@@ -217,6 +228,8 @@ bool mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val)
     if (((va & (PAGE_SIZE - 1)) + size) <= PAGE_SIZE) {
         if (!translate_fill(h, va, MMU_WRITE, &pa))
             return false;
+        if (mmio_refused(h, pa, size))
+            return false;
         code_store(h, pa, size);
         if (!bus_write(h->bus, pa, size, val)) {
             hart_trap(h, EXC_STORE_ACCESS, va);
@@ -229,6 +242,8 @@ bool mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val)
         return false;
     for (unsigned i = 0; i < size; i++) {
         uint64_t a = va + i < va2 ? pa + i : pa2 + (va + i - va2);
+        if (mmio_refused(h, a, 1))
+            return false;
         code_store(h, a, 1);
         if (!bus_write(h->bus, a, 1, (val >> (8 * i)) & 0xff)) {
             hart_trap(h, EXC_STORE_ACCESS, va + i);

@@ -31,7 +31,9 @@
 #include <sys/mman.h>
 
 #include "rvvm/bus.h"
+#include "rvvm/device.h"
 #include "rvvm/log.h"
+#include "rvvm/machine.h"
 #include "vmm/hart/mmu.h"
 #include "vmm/hart/trap.h"
 #include "vmm/interp/decode.h"
@@ -47,7 +49,8 @@
 #define COUNT_BITS 14u
 #define DEFAULT_THRESHOLD 16u
 #define DEFAULT_MAX_INSNS 256u
-#define MAX_MARKED 4096u /* code pages remembered individually for a flush */
+#define MAX_MARKED 4096u
+#define MAX_BLOCK_GUARD 512u /* verify: interpreter steps per block, at most twice this */ /* code pages remembered individually for a flush */
 
 struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
 
@@ -57,6 +60,7 @@ struct jit_block {
     uint8_t iset, dset;
     uint16_t ninsn;
     bool dead;              /* retired: its entry jumps to entry_exit */
+    bool no_verify;         /* verify mode: reads time or mip, or waits (wfi) */
     bool in_map;            /* its guest page is in the code map */
     uint64_t page;          /* code map index of its guest page */
     const uint8_t *code;
@@ -101,6 +105,19 @@ struct jit {
     uint8_t *site;
     uint64_t site_pc;
     unsigned site_sets;
+
+    /* -accel jit,verify: the hart before the block, after it on the
+     * translator, and the bytes stores changed (old values, and what the
+     * translator left there). All RAM pages count as code pages for the
+     * store hook (verify_map), so every store is logged. */
+    struct hart *snap, *jstate;
+    uint8_t *verify_map;
+    struct vlog {
+        uint64_t pa;
+        uint8_t old, jit;
+    } *vlog;
+    unsigned nvlog;
+    bool logging;
 
     bool bmi2;
     struct jit_stats stats;
@@ -155,6 +172,33 @@ static void emit_trampolines(struct jit *j)
     x64_ret(e);
     x64_nop(e, (16 - (e->len & 15)) & 15);
     j->blocks_start = e->len;
+}
+
+/* Verify mode: blocks whose result the interpreter cannot reproduce. */
+static bool verify_unsafe(const uint8_t *code, size_t len)
+{
+    for (size_t off = 0; off + 2 <= len;) {
+        uint16_t lo;
+        memcpy(&lo, code + off, 2);
+        unsigned n = insn_length(lo);
+        uint32_t raw = lo;
+        if (n == 4 && off + 4 <= len) {
+            uint16_t hi;
+            memcpy(&hi, code + off + 2, 2);
+            raw |= (uint32_t)hi << 16;
+        }
+        struct insn in;
+        decode(raw, &in);
+        if (in.op == OP_WFI)
+            return true;
+        if (in.op >= OP_CSRRW && in.op <= OP_CSRRCI) {
+            unsigned csr = (unsigned)in.imm & 0xfff;
+            if (csr == 0xc01 || csr == 0x344 || csr == 0x144) /* time, mip, sip */
+                return true;
+        }
+        off += n;
+    }
+    return false;
 }
 
 static unsigned hash_of(uint64_t pc, const uint8_t *host, unsigned iset, unsigned dset)
@@ -292,10 +336,19 @@ static uint64_t chunk_mask(uint64_t off, uint64_t len)
  * the page back to the write TLB); translated code then leaves its block
  * right after the store (it checks events, see translate.c), so nothing
  * stale runs, not even the rest of the current block. */
+#define VLOG_MAX 8192u
+
 static void code_written(struct hart *h, uint64_t pa, unsigned size)
 {
     struct jit *j = h->engine;
     uint64_t i = (pa - j->map_base) >> PAGE_SHIFT;
+    if (j->logging) {
+        const uint8_t *p = bus_mem_ptr(h->bus, pa, size, false);
+        for (unsigned k = 0; p && k < size && j->nvlog < VLOG_MAX; k++)
+            j->vlog[j->nvlog++] = (struct vlog){.pa = pa + k, .old = p[k]};
+    }
+    if (!j->code_map[i])
+        return; /* verify mode: not really code */
     if (!(j->code_chunks[i] & chunk_mask(pa & (PAGE_SIZE - 1), size)))
         return; /* data next to code */
     retire_page(j, i);
@@ -439,6 +492,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
         b->entry_exit = out.entry_exit;
         b->page = mi;
         b->in_map = in_map;
+        b->no_verify = jit_opts.verify && verify_unsafe(page + off, out.guest_bytes);
         unsigned hi = hash_of(pc, host, h->iset, h->dset);
         b->next = j->hash[hi];
         j->hash[hi] = b;
@@ -501,6 +555,11 @@ static void unmap_code_map(struct jit *j)
         munmap(j->code_hash, j->map_pages * 64 * sizeof(uint64_t));
     if (j->code_epoch)
         munmap(j->code_epoch, j->map_pages * sizeof(uint32_t));
+    if (j->verify_map)
+        munmap(j->verify_map, j->map_pages);
+    free(j->snap);
+    free(j->jstate);
+    free(j->vlog);
 }
 
 bool jit_init(struct hart *h)
@@ -547,6 +606,22 @@ bool jit_init(struct hart *h)
             return false;
         }
         h->code_map = j->code_map;
+        if (jit_opts.verify) {
+            j->verify_map = map_zeroed(j->map_pages);
+            j->snap = malloc(sizeof(struct hart));
+            j->jstate = malloc(sizeof(struct hart));
+            j->vlog = malloc(VLOG_MAX * sizeof(*j->vlog));
+            if (!j->verify_map || !j->snap || !j->jstate || !j->vlog) {
+                log_error("-accel jit,verify: out of memory");
+                unmap_code_map(j);
+                munmap(j->cache, CACHE_SIZE);
+                free(j->blocks);
+                free(j);
+                return false;
+            }
+            memset(j->verify_map, 1, j->map_pages);
+            h->code_map = j->verify_map;
+        }
         h->code_map_base = j->map_base;
         h->code_map_pages = j->map_pages;
         h->code_write = code_written;
@@ -580,6 +655,11 @@ void jit_destroy(struct hart *h)
                       j->stats.translated, j->stats.chained, j->stats.flushes, j->stats.vmaps,
                       j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
     }
+    if (jit_opts.verify) {
+        log_error("-accel jit,verify: %" PRIu64 " block runs checked against the interpreter, %" PRIu64
+                  " run on the interpreter alone (device access, time or mip read, wfi)",
+                  j->stats.verified, j->stats.unverified);
+    }
     h->code_map = NULL;
     h->code_write = NULL;
     unmap_code_map(j);
@@ -596,6 +676,162 @@ void jit_get_stats(const struct hart *h, struct jit_stats *out)
         *out = j->stats;
     else
         memset(out, 0, sizeof(*out));
+}
+
+/* ---- -accel jit,verify ---- */
+
+/* Put back what the hart held before the block: architectural state and
+ * TLB, but not events and device lines, which other threads drive. */
+static void restore_hart(struct hart *h, const struct hart *s)
+{
+    memcpy(h->x, s->x, offsetof(struct hart, events) - offsetof(struct hart, x));
+    memcpy(&h->priv, &s->priv,
+           offsetof(struct hart, tlb) - offsetof(struct hart, priv) + sizeof(h->tlb));
+    memcpy(&h->mstatus, &s->mstatus,
+           offsetof(struct hart, mip_lines) - offsetof(struct hart, mstatus));
+    memcpy(&h->mtvec, &s->mtvec, offsetof(struct hart, hartid) - offsetof(struct hart, mtvec));
+}
+
+/* Undo logged stores, newest first. */
+static void undo_stores(struct hart *h, struct jit *j, unsigned from)
+{
+    for (unsigned k = j->nvlog; k-- > from;)
+        *bus_mem_ptr(h->bus, j->vlog[k].pa, 1, false) = j->vlog[k].old;
+}
+
+static const char *state_diff(const struct hart *a, const struct hart *b, char *msg, size_t len)
+{
+#define CMP(f)                                                                                \
+    if (a->f != b->f) {                                                                       \
+        snprintf(msg, len, "%s: interpreter %#" PRIx64 ", translator %#" PRIx64, #f,          \
+                 (uint64_t)a->f, (uint64_t)b->f);                                             \
+        return msg;                                                                           \
+    }
+    for (unsigned i = 0; i < 32; i++)
+        if (a->x[i] != b->x[i]) {
+            snprintf(msg, len, "x%u: interpreter %#" PRIx64 ", translator %#" PRIx64, i, a->x[i],
+                     b->x[i]);
+            return msg;
+        }
+    for (unsigned i = 0; i < 32; i++)
+        if (a->f[i] != b->f[i]) {
+            snprintf(msg, len, "f%u: interpreter %#" PRIx64 ", translator %#" PRIx64, i, a->f[i],
+                     b->f[i]);
+            return msg;
+        }
+    CMP(pc) CMP(instret) CMP(priv) CMP(iset) CMP(dset) CMP(frm) CMP(fflags) CMP(lr_addr)
+    CMP(lr_value) CMP(mstatus) CMP(medeleg) CMP(mideleg) CMP(mie) CMP(mip_sw) CMP(mtvec)
+    CMP(stvec) CMP(mepc) CMP(sepc) CMP(mcause) CMP(scause) CMP(mtval) CMP(stval) CMP(mscratch)
+    CMP(sscratch) CMP(mcounteren) CMP(scounteren) CMP(mcountinhibit) CMP(menvcfg) CMP(senvcfg)
+    CMP(satp) CMP(cycle_offset) CMP(instret_offset)
+    for (unsigned i = 0; i < PMP_COUNT / 8; i++)
+        CMP(pmpcfg[i])
+    for (unsigned i = 0; i < PMP_COUNT; i++)
+        CMP(pmpaddr[i])
+#undef CMP
+    return NULL;
+}
+
+/* Memory the two runs left differently, or NULL. Entries [0, n1) are the
+ * translator's stores (with what it left), [n1, nvlog) the interpreter's. */
+static const char *mem_diff(struct hart *h, struct jit *j, unsigned n1, char *msg, size_t len)
+{
+    for (unsigned k = 0; k < j->nvlog; k++) {
+        uint64_t pa = j->vlog[k].pa;
+        bool seen = false;
+        for (unsigned m = 0; m < k && !seen; m++)
+            seen = j->vlog[m].pa == pa;
+        if (seen)
+            continue; /* checked with its first entry */
+        /* What the translator left: its last store there, or the old byte. */
+        uint8_t want = k < n1 ? j->vlog[k].jit : j->vlog[k].old;
+        uint8_t got = *bus_mem_ptr(h->bus, pa, 1, false);
+        if (got != want) {
+            snprintf(msg, len, "memory at %#" PRIx64 ": interpreter %02x, translator %02x", pa,
+                     got, want);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+static void diverged(struct hart *h, struct jit *j, const struct jit_block *b, const char *what)
+{
+    log_error("-accel jit,verify: the translated block at pc %#" PRIx64 " (%u instructions) "
+              "and the interpreter disagree: %s",
+              b->pc, b->ninsn, what);
+    fprintf(stderr, "--- before the block\n");
+    hart_dump(j->snap, stderr);
+    fprintf(stderr, "--- interpreter\n");
+    hart_dump(h, stderr);
+    fprintf(stderr, "--- translator\n");
+    hart_dump(j->jstate, stderr);
+    if (h->machine)
+        machine_power(h->machine, MACHINE_POWEROFF, EXIT_VERIFY);
+    else
+        hart_kick(h, HART_EV_STOP);
+}
+
+/* Run block b on the translator, then the same instructions from the same
+ * state on the interpreter, and compare registers, CSRs and every byte
+ * either stored to. Blocks that would touch a device (found out when one
+ * does: the access is refused, nothing reaches the device) or read time or
+ * mip run on the interpreter alone. */
+static void verify_block(struct hart *h, struct jit *j, struct jit_block *b)
+{
+    if (b->no_verify) {
+        j->stats.unverified++;
+        interp_block(h);
+        return;
+    }
+    memcpy(j->snap, h, sizeof(*h));
+    j->nvlog = 0;
+    j->logging = true;
+    h->mmio_abort = true;
+    h->mmio_aborted = false;
+    j->enter(h, b->code);
+    if (h->mmio_aborted) {
+        j->logging = false;
+        undo_stores(h, j, 0);
+        restore_hart(h, j->snap);
+        h->mmio_abort = h->mmio_aborted = false;
+        j->stats.unverified++;
+        interp_block(h);
+        return;
+    }
+    memcpy(j->jstate, h, sizeof(*h));
+    unsigned n1 = j->nvlog;
+    for (unsigned k = 0; k < n1; k++)
+        j->vlog[k].jit = *bus_mem_ptr(h->bus, j->vlog[k].pa, 1, false);
+    undo_stores(h, j, 0);
+    restore_hart(h, j->snap);
+
+    /* The interpreter: as many instructions, then a trap that retires
+     * nothing if the translator took one. */
+    uint64_t want = j->jstate->instret;
+    for (unsigned guard = 0; h->instret < want && guard < 2u * MAX_BLOCK_GUARD; guard++)
+        interp_step(h);
+    if (h->pc != j->jstate->pc && h->instret == want)
+        interp_step(h);
+    j->logging = false;
+    h->mmio_abort = false;
+    char msg[160];
+    const char *d = NULL;
+    if (h->mmio_aborted) {
+        h->mmio_aborted = false;
+        d = "the interpreter reached a device, the translator did not";
+    }
+    if (!d)
+        d = state_diff(h, j->jstate, msg, sizeof(msg));
+    if (!d && j->nvlog > VLOG_MAX - 16)
+        d = "too many stores to compare";
+    if (!d)
+        d = mem_diff(h, j, n1, msg, sizeof(msg));
+    if (d) {
+        diverged(h, j, b, d);
+        return;
+    }
+    j->stats.verified++;
 }
 
 /* ---- the dispatcher ---- */
@@ -648,6 +884,10 @@ static void dispatch(struct hart *h, struct jit *j)
         jc->gen = t->gen;
     }
     j->stats.hot_runs++;
+    if (jit_opts.verify) {
+        verify_block(h, j, b);
+        return;
+    }
     j->site = j->enter(h, b->code);
     j->site_pc = h->pc;
     j->site_sets = sets;
