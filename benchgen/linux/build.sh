@@ -220,11 +220,13 @@ esac
 # The images' initramfs followed by a second gzip'd cpio with /bench: the kernel
 # unpacks concatenated archives in order.
 st=$OUT/rv64
-h=$( (echo "initramfs recipe 1"; cat "$IMAGES/initramfs.cpio.gz"
+h=$( (echo "initramfs recipe 2"; cat "$IMAGES/initramfs.cpio.gz"
     cd "$st" && find bench -type f | sort | while IFS= read -r f; do
         echo "$f $(stat -c %a "$f")"; cat "$f"; done) | hash_of)
 if ! stamp_ok initramfs "$h" "$OUT/initramfs-bench.cpio.gz"; then
     say "building initramfs-bench.cpio.gz"
+    # gen_init_cpio keeps each file's time: one fixed time, for the same bytes
+    find "$st/bench" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
     (cd "$st" && find bench -printf '%y %m %p\n' | sort -k3) | while read -r y m p; do
         case $y in
         d) echo "dir /$p $m 0 0" ;;
