@@ -86,6 +86,7 @@ struct slow {
     unsigned size;
     bool store, sign;
     int val; /* store: the host register holding the value */
+    bool fp_run; /* a run of native FP operations was open (translate_fp.inc) */
 };
 
 /* A direct exit to a guest pc known at translation time. */
@@ -696,6 +697,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
     s->store = kind == TLB_WRITE;
     s->sign = false;
     s->val = -1;
+    s->fp_run = t->fp.run;
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     x64_add_rm(e, W64, RAX, x64_mem_bisd(HART, RDX, 1, off + 8));
     return s;
@@ -729,6 +731,8 @@ static void tr_store(struct tx *t, unsigned size)
     x64_bind(t->e, &s->join);
 }
 
+#include "vmm/jit/translate_fp.inc"
+
 /* The slow path of a load or store: mmu_load_slow / mmu_store_slow with
  * h->pc at the instruction, so a fault is precise. */
 static void emit_slow(struct tx *t, struct slow *s)
@@ -745,8 +749,12 @@ static void emit_slow(struct tx *t, struct slow *s)
     else
         x64_mov_rr(e, W64, RCX, RSP); /* &out */
     x64_mov_rr(e, W64, RSI, RAX);
+    if (s->fp_run)
+        fp_emit_slow_enter(t); /* rax, rdx */
     x64_mov_ri(e, W32, RDX, s->size);
     call_helper(t, s->store ? (const void *)mmu_store_slow : (const void *)mmu_load_slow);
+    if (s->fp_run)
+        fp_emit_slow_leave(t);
     struct x64_label ok;
     x64_label_init(&ok);
     x64_test_rr(e, W8, RAX, RAX);
@@ -889,8 +897,6 @@ static void tr_jalr(struct tx *t)
         x64_jmp_to(e, t->env->exit0);
     }
 }
-
-#include "vmm/jit/translate_fp.inc"
 
 /* ---- the block ---- */
 

@@ -5,7 +5,8 @@
  * Conventions of translated code (the "ABI" both files rely on):
  *  - RBX holds the struct hart pointer for the whole run; RSP is 16-byte
  *    aligned inside blocks, with an 8-byte scratch slot at [rsp] (the out
- *    parameter of mmu_load_slow).
+ *    parameter of mmu_load_slow) and another at [rsp + 8] (MXCSR across a
+ *    slow path, translate_fp.inc): the trampoline's 24 bytes.
  *  - A block is entered with every guest register in h->x[] (nothing cached
  *    in host registers); h->pc and h->instret need not be current at entry.
  *    Every exit writes back the cached registers, adds the retired count to
