@@ -137,7 +137,6 @@ struct hart {
     uint8_t priv;            /* PRV_U, PRV_S or PRV_M */
     uint8_t dset;            /* TLB set for loads and stores (MPRV, SUM applied) */
     uint8_t iset;            /* TLB set for instruction fetch */
-    uint8_t fs_dirty_hint;   /* nonzero when mstatus.FS is already Dirty */
     uint64_t f[32];          /* FP registers as raw bits; singles are NaN-boxed */
     uint32_t frm;            /* fcsr.frm */
     uint32_t fflags;         /* fcsr.fflags, accrued */

@@ -26,13 +26,13 @@ bool csr_access(struct hart *h, unsigned csr, enum csr_op op, uint64_t operand, 
 /* Mark the FP state dirty (any instruction that writes f[] or fflags). */
 static inline void csr_fs_dirty(struct hart *h)
 {
-    h->mstatus |= (3ull << 13) | (1ull << 63);
+    h->mstatus |= MSTATUS_FS | MSTATUS_SD;
 }
 
 /* FP instructions are illegal while mstatus.FS is Off. */
 static inline bool csr_fs_enabled(const struct hart *h)
 {
-    return (h->mstatus & (3ull << 13)) != 0;
+    return (h->mstatus & MSTATUS_FS) != 0;
 }
 
 #endif
