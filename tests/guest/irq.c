@@ -122,15 +122,20 @@ int main(void)
     CHECK(!(csr_read(mip) & MIP_MSIP));
 
     /* --- machine timer interrupt, woken from wfi --- */
+    /* The race-free idle loop: check and wfi with MIE = 0 (wfi still wakes
+     * on the pending, enabled interrupt), then open MIE for one instruction
+     * so the interrupt is taken. Checking with MIE = 1 would lose the wakeup
+     * if the interrupt came between the check and the wfi. */
     reset_log();
     csr_write(mie, MIP_MTIP);
-    csr_set(mstatus, MSTATUS_MIE);
     set_mtimecmp(mtime() + 2000);
-    while (nlog == 0)
+    while (nlog == 0) {
         asm volatile("wfi");
+        csr_set(mstatus, MSTATUS_MIE);
+        csr_clear(mstatus, MSTATUS_MIE);
+    }
     CHECK_EQ(irq_log[0], (PRV_M << 8) | IRQ_MTI);
     CHECK(!(csr_read(mip) & MIP_MTIP));
-    csr_clear(mstatus, MSTATUS_MIE);
 
     /* --- wfi wakes on a pending enabled interrupt even with MIE = 0 --- */
     reset_log();
