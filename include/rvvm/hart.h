@@ -43,7 +43,7 @@ struct machine;
  * accesses from S-mode with SUM=1 get their own set (Linux toggles SUM
  * around every user copy). MPRV picks the data set of MPP.
  */
-#define TLB_BITS 8u
+#define TLB_BITS 10u
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_TAG_INVALID (~0ull)
 #define PAGE_SHIFT 12u
@@ -64,6 +64,8 @@ struct tlb_entry {
 #define HART_EV_STOP 0x2u  /* leave hart_run() (poweroff, reboot, error) */
 #define HART_EV_FLUSH 0x4u /* fence.i: code may have changed behind the store hook */
 #define HART_EV_VMAP 0x8u  /* satp or sfence.vma: virtual -> physical mappings changed */
+#define VMAP_ALL UINT64_MAX /* hart.vmap_va: more than one page changed */
+#define TLB_SUPER_MAX 16u
 
 /* Interrupt bits in mip/mie. */
 #define IRQ_SSI 1u
@@ -165,7 +167,17 @@ struct hart {
     uint64_t pmpaddr[PMP_COUNT];
     int64_t cycle_offset;   /* mcycle = instret + cycle_offset */
     int64_t instret_offset; /* minstret = instret + instret_offset */
-    bool tlb_has_superpage; /* a superpage fill happened since the last full flush */
+    /* Superpage walks since the last full flush. TLB entries are per 4 KiB
+     * page, so an sfence.vma on an address inside one of these ranges drops
+     * every entry of the range; elsewhere it drops one page. Too many ranges
+     * (tlb_super_overflow): it drops everything, as after a full flush. */
+    uint64_t tlb_super_base[TLB_SUPER_MAX];
+    uint64_t tlb_super_mask[TLB_SUPER_MAX]; /* range size - 1 */
+    uint8_t tlb_nsuper;
+    bool tlb_super_overflow;
+    /* With HART_EV_VMAP: the one virtual page whose mapping changed
+     * (sfence.vma rs1 outside any superpage), else VMAP_ALL. */
+    uint64_t vmap_va;
 
     /* ---- run state ---- */
     unsigned hartid;

@@ -572,21 +572,52 @@ static void test_superpage_flush(void **state)
     set_priv(h, PRV_S);
     uint64_t v;
     assert_true(mmu_load(h, 0x40000000, 8, &v));
-    tlb_flush_page(h, 0x7000000); /* unrelated page, 4K fills only: targeted */
+    /* unrelated page, 4K fills only: targeted, and says so */
+    assert_true(tlb_flush_page(h, 0x7000000));
     assert_true(tlb_valid(h, TLBSET_S, TLB_READ, 0x40000000));
-    /* one superpage fill: a page flush must now cover every 4K entry that
-     * came from it, so it flushes everything */
+    /* two 4K entries from one superpage */
     assert_true(mmu_load(h, 0x40345000, 8, &v));
+    assert_true(mmu_load(h, 0x40201000, 8, &v));
     assert_true(tlb_valid(h, TLBSET_S, TLB_READ, 0x40345000));
-    assert_true(h->tlb_has_superpage);
-    tlb_flush_page(h, 0x40200000);
-    assert_int_equal(tlb_valid_count(h), 0);
-    assert_false(h->tlb_has_superpage);
-    /* ...and the superpage's other 4K entries are really gone after a flush
-     * of any address in it */
-    assert_true(mmu_load(h, 0x40345000, 8, &v));
-    tlb_flush_page(h, 0x40201000);
+    assert_int_equal(h->tlb_nsuper, 1);
+    /* a flush of a 4K page outside the superpage keeps its entries */
+    assert_true(tlb_flush_page(h, 0x40000000));
+    assert_false(tlb_valid(h, TLBSET_S, TLB_READ, 0x40000000));
+    assert_true(tlb_valid(h, TLBSET_S, TLB_READ, 0x40345000));
+    assert_true(tlb_valid(h, TLBSET_S, TLB_READ, 0x40201000));
+    /* any address in the superpage drops every 4K entry that came from it
+     * (and only those), and the function says it was more than a page */
+    assert_true(mmu_load(h, 0x40000000, 8, &v));
+    assert_false(tlb_flush_page(h, 0x40200000));
     assert_false(tlb_valid(h, TLBSET_S, TLB_READ, 0x40345000));
+    assert_false(tlb_valid(h, TLBSET_S, TLB_READ, 0x40201000));
+    assert_true(tlb_valid(h, TLBSET_S, TLB_READ, 0x40000000));
+    assert_int_equal(h->tlb_nsuper, 0);
+    /* a PTE change after that flush is seen */
+    *pte_at(pte_addr(0x40200000, 1)) = 0;
+    h->pc = 0x4000;
+    assert_false(mmu_load(h, 0x40345000, 8, &v));
+    expect_trap(h, EXC_LOAD_PAGE, 0x40345000, 0x4000);
+}
+
+/* More superpage ranges than the hart remembers: page flushes become full. */
+static void test_superpage_overflow(void **state)
+{
+    struct fix *f = *state;
+    struct hart *h = f->h;
+    set_priv(h, PRV_S);
+    uint64_t v;
+    for (unsigned i = 0; i <= TLB_SUPER_MAX; i++) {
+        uint64_t va = 0x40000000 + ((uint64_t)i << 21);
+        map(va, 0x80200000, RWXAD, 1);
+        assert_true(mmu_load(h, va, 8, &v));
+    }
+    assert_true(h->tlb_super_overflow);
+    assert_true(tlb_valid_count(h) > 0);
+    assert_false(tlb_flush_page(h, 0x7000000));
+    assert_int_equal(tlb_valid_count(h), 0);
+    assert_false(h->tlb_super_overflow);
+    assert_int_equal(h->tlb_nsuper, 0);
 }
 
 static void test_satp_write_flushes(void **state)
@@ -874,6 +905,7 @@ int main(void)
         T(test_store_rom),
         T(test_tlb_flush_page),
         T(test_superpage_flush),
+        T(test_superpage_overflow),
         T(test_satp_write_flushes),
         T(test_sets_mprv),
         T(test_trap_keeps_tlb),

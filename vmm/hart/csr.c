@@ -205,7 +205,7 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
         /* ASID is 16 bits, PPN 44 bits. */
         h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
         tlb_flush_all(h);
-        hart_request(h, HART_EV_VMAP);
+        hart_vmap(h, VMAP_ALL);
         return;
     }
     case CSR_MSTATUS: write_mstatus(h, v, MSTATUS_WRITABLE); return;

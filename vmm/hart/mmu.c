@@ -42,16 +42,39 @@ void tlb_flush_all(struct hart *h)
     struct tlb_entry *e = &h->tlb[0][0][0];
     for (size_t i = 0; i < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; i++)
         e[i].tag = TLB_TAG_INVALID;
-    h->tlb_has_superpage = false;
+    h->tlb_nsuper = 0;
+    h->tlb_super_overflow = false;
 }
 
-void tlb_flush_page(struct hart *h, uint64_t va)
+/* Drop every entry whose page lies in [base, base + mask]. */
+static void tlb_flush_range(struct hart *h, uint64_t base, uint64_t mask)
 {
-    /* Our entries are per 4 KiB page; a superpage mapping may sit in many of
-     * them, so an address-specific fence after superpage fills is a full one. */
-    if (h->tlb_has_superpage) {
+    struct tlb_entry *e = &h->tlb[0][0][0];
+    for (size_t i = 0; i < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; i++)
+        if ((e[i].tag & ~mask) == base)
+            e[i].tag = TLB_TAG_INVALID;
+}
+
+bool tlb_flush_page(struct hart *h, uint64_t va)
+{
+    if (h->tlb_super_overflow) {
         tlb_flush_all(h);
-        return;
+        return false;
+    }
+    /* Entries are per 4 KiB page: a superpage mapping may sit in many of
+     * them, all of which go when the fence names an address inside it. */
+    bool one_page = true;
+    for (unsigned i = 0; i < h->tlb_nsuper;) {
+        uint64_t mask = h->tlb_super_mask[i];
+        if ((va & ~mask) != h->tlb_super_base[i]) {
+            i++;
+            continue;
+        }
+        tlb_flush_range(h, h->tlb_super_base[i], mask);
+        h->tlb_nsuper--;
+        h->tlb_super_base[i] = h->tlb_super_base[h->tlb_nsuper];
+        h->tlb_super_mask[i] = h->tlb_super_mask[h->tlb_nsuper];
+        one_page = false;
     }
     uint64_t tag = va & PAGE_MASK;
     for (unsigned s = 0; s < TLB_SETS; s++)
@@ -60,6 +83,23 @@ void tlb_flush_page(struct hart *h, uint64_t va)
             if (e->tag == tag)
                 e->tag = TLB_TAG_INVALID;
         }
+    return one_page;
+}
+
+/* A walk ended at a superpage leaf covering [va & ~mask, va | mask]. */
+static void note_superpage(struct hart *h, uint64_t va, uint64_t mask)
+{
+    uint64_t base = va & ~mask;
+    for (unsigned i = 0; i < h->tlb_nsuper; i++)
+        if (h->tlb_super_base[i] == base && h->tlb_super_mask[i] == mask)
+            return;
+    if (h->tlb_nsuper == TLB_SUPER_MAX) {
+        h->tlb_super_overflow = true;
+        return;
+    }
+    h->tlb_super_base[h->tlb_nsuper] = base;
+    h->tlb_super_mask[h->tlb_nsuper] = mask;
+    h->tlb_nsuper++;
 }
 
 int mmu_translate(struct hart *h, uint64_t va, enum mmu_access acc, unsigned set, uint64_t *pa)
@@ -124,9 +164,9 @@ int mmu_translate(struct hart *h, uint64_t va, enum mmu_access acc, unsigned set
                                                          memory_order_acquire))
                 return mmu_translate(h, va, acc, set, pa); /* changed under us: walk again */
         }
-        if (level > 0)
-            h->tlb_has_superpage = true;
         uint64_t page_off = va & ((1ull << (PAGE_SHIFT + 9 * level)) - 1);
+        if (level > 0)
+            note_superpage(h, va, (1ull << (PAGE_SHIFT + 9 * level)) - 1);
         *pa = (ppn << PAGE_SHIFT) + page_off;
         return 0;
     }

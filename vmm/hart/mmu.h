@@ -93,6 +93,8 @@ bool mmu_amo_addr(struct hart *h, uint64_t va, unsigned size, bool lr, uint64_t 
 
 /* Flushes. */
 void tlb_flush_all(struct hart *h);
-void tlb_flush_page(struct hart *h, uint64_t va);
+/* Drops what maps va; true when that was one 4 KiB page (not a superpage
+ * range, not everything). */
+bool tlb_flush_page(struct hart *h, uint64_t va);
 
 #endif

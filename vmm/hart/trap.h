@@ -46,6 +46,19 @@ static inline void hart_request(struct hart *h, uint32_t ev)
     atomic_fetch_or_explicit(&h->events, ev, memory_order_relaxed);
 }
 
+/* Mappings changed (satp, sfence.vma): tell the engine, which caches by
+ * virtual pc. `va` is the one page that changed, or VMAP_ALL. Only the
+ * hart's own thread raises HART_EV_VMAP, so vmap_va is not racy. */
+static inline void hart_vmap(struct hart *h, uint64_t va)
+{
+    uint64_t page = va == VMAP_ALL ? VMAP_ALL : va & PAGE_MASK;
+    if ((atomic_load_explicit(&h->events, memory_order_relaxed) & HART_EV_VMAP) &&
+        h->vmap_va != page)
+        page = VMAP_ALL;
+    h->vmap_va = page;
+    hart_request(h, HART_EV_VMAP);
+}
+
 /* Effective mip: software bits plus device lines. */
 static inline uint64_t hart_mip(const struct hart *h)
 {

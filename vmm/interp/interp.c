@@ -355,12 +355,13 @@ bool interp_exec(struct hart *h, const struct insn *in)
             hart_illegal(h, in->raw);
             return false;
         }
-        if (in->rs1)
-            tlb_flush_page(h, a);
-        else
-            tlb_flush_all(h);
         /* Engines cache by virtual pc: their lookups go, not their code. */
-        hart_request(h, HART_EV_VMAP);
+        if (in->rs1) {
+            hart_vmap(h, tlb_flush_page(h, a) ? a : VMAP_ALL);
+        } else {
+            tlb_flush_all(h);
+            hart_vmap(h, VMAP_ALL);
+        }
         NEXT_END();
     case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
     case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:

@@ -49,8 +49,9 @@
 #define COUNT_BITS 14u
 #define DEFAULT_THRESHOLD 16u
 #define DEFAULT_MAX_INSNS 256u
-#define MAX_MARKED 4096u
-#define MAX_BLOCK_GUARD 512u /* verify: interpreter steps per block, at most twice this */ /* code pages remembered individually for a flush */
+#define MAX_MARKED 4096u /* code pages remembered individually for a flush */
+#define MAX_BLOCK_GUARD 512u /* verify: interpreter steps per block, at most twice this */
+#define JC_PAGE_BITS 1024u /* jit.jc_pages */
 
 struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
 
@@ -85,6 +86,9 @@ struct jit {
     struct jit_block *hash[1u << HASH_BITS];
     uint8_t counts[1u << COUNT_BITS];
     struct jit_jc jc[TLB_SETS][TLB_SETS];
+    /* Virtual pages (hashed) the jump caches may hold pcs of, since their
+     * last invalidation: an sfence.vma of any other page leaves them be. */
+    uint64_t jc_pages[JC_PAGE_BITS / 64];
 
     /* Blocks by guest-physical page (self-modifying code). */
     struct jit_block *pbucket[PAGE_BUCKETS];
@@ -217,10 +221,16 @@ static struct jit_block *lookup(struct jit *j, uint64_t pc, const uint8_t *host,
     return NULL;
 }
 
+static unsigned jc_page_bit(uint64_t va)
+{
+    return (unsigned)(va >> PAGE_SHIFT) & (JC_PAGE_BITS - 1);
+}
+
 /* Empty jump caches: entries hold generation 0, tables start at 1. */
 static void clear_jc(struct jit *j)
 {
     memset(j->jc, 0, sizeof(j->jc));
+    memset(j->jc_pages, 0, sizeof(j->jc_pages));
     for (unsigned i = 0; i < TLB_SETS; i++)
         for (unsigned d = 0; d < TLB_SETS; d++)
             j->jc[i][d].gen = 1;
@@ -233,6 +243,7 @@ static void forget_vmap(struct jit *j)
     for (unsigned i = 0; i < TLB_SETS; i++)
         for (unsigned d = 0; d < TLB_SETS; d++)
             j->jc[i][d].gen++;
+    memset(j->jc_pages, 0, sizeof(j->jc_pages));
     j->site = NULL;
 }
 
@@ -278,8 +289,14 @@ void jit_events(struct hart *h, uint32_t ev)
     if (!j)
         return;
     if (ev & HART_EV_VMAP) {
-        forget_vmap(j);
-        j->stats.vmaps++;
+        uint64_t va = h->vmap_va;
+        if (va == VMAP_ALL || (j->jc_pages[jc_page_bit(va) / 64] >> (jc_page_bit(va) % 64)) & 1) {
+            forget_vmap(j);
+            j->stats.vmaps++;
+        } else {
+            j->site = NULL;
+            j->stats.vmaps_kept++;
+        }
     }
     if (ev & HART_EV_FLUSH) {
         /* fence.i: pages are checked when next entered; nothing reaches a
@@ -649,10 +666,13 @@ void jit_destroy(struct hart *h)
     if (j->dumping) {
         x64_dump_close(&j->dump);
         if (log_on(LOG_JIT))
-            log_error("-d jit: %" PRIu64 " blocks translated, %" PRIu64 " chained, %" PRIu64
-                      " flushes, %" PRIu64 " mapping changes, %" PRIu64 " fence.i, %" PRIu64
-                      " pages changed behind the store hook, %" PRIu64 " retired",
-                      j->stats.translated, j->stats.chained, j->stats.flushes, j->stats.vmaps,
+            log_error("-d jit: %" PRIu64 " blocks translated (%" PRIu64 " interpreted, %" PRIu64
+                      " translated runs), %" PRIu64 " chained, %" PRIu64 " flushes, %" PRIu64
+                      " mapping changes (%" PRIu64 " more of a page without code), %" PRIu64
+                      " fence.i, %" PRIu64 " pages changed behind the store hook, %" PRIu64
+                      " retired",
+                      j->stats.translated, j->stats.cold_blocks, j->stats.hot_runs,
+                      j->stats.chained, j->stats.flushes, j->stats.vmaps, j->stats.vmaps_kept,
                       j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
     }
     if (jit_opts.verify) {
@@ -882,6 +902,7 @@ static void dispatch(struct hart *h, struct jit *j)
         jc->pc = b->pc;
         jc->code = b->code;
         jc->gen = t->gen;
+        j->jc_pages[jc_page_bit(b->pc) / 64] |= 1ull << (jc_page_bit(b->pc) % 64);
     }
     j->stats.hot_runs++;
     if (jit_opts.verify) {

@@ -54,6 +54,7 @@ struct jit_stats {
     uint64_t translated, flushes, chained, cold_blocks, hot_runs;
     uint64_t retired, smc; /* blocks retired one by one; stores that hit translated code */
     uint64_t vmaps, fence_i, stale_pages; /* HART_EV_VMAP, fence.i, pages changed by DMA */
+    uint64_t vmaps_kept; /* sfence.vma of one page the jump caches know no code in */
     uint64_t verified, unverified; /* verify mode: blocks compared / skipped (MMIO) */
 };
 void jit_get_stats(const struct hart *h, struct jit_stats *out);
