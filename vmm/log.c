@@ -57,7 +57,7 @@ bool log_parse(const char *list, unsigned *out)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = {{"guest", LOG_GUEST}, {"jit", LOG_JIT}, {"int", LOG_INT}};
+    } names[] = {{"guest", LOG_GUEST}, {"jit", LOG_JIT}, {"int", LOG_INT}, {"perf", LOG_PERF}};
     unsigned v = 0;
     const char *p = list;
     while (*p) {

@@ -11,6 +11,7 @@ enum log_channel {
     LOG_GUEST = 1u << 0, /* -d guest: the guest did something wrong */
     LOG_JIT = 1u << 1,   /* -d jit: dump translated blocks */
     LOG_INT = 1u << 2,   /* -d int: every trap and interrupt */
+    LOG_PERF = 1u << 3,  /* -d perf: /tmp/perf-<pid>.map names translated blocks */
 };
 
 /* Enabled channels (set once by main from -d). */

@@ -27,8 +27,10 @@
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "rvvm/bus.h"
 #include "rvvm/device.h"
@@ -104,6 +106,8 @@ struct jit {
     uint64_t map_base, map_pages;
     uint32_t marked[MAX_MARKED];
     unsigned nmarked; /* > MAX_MARKED: clear the whole map on flush */
+
+    FILE *perf_map; /* -d perf */
 
     /* The last direct exit to the dispatcher (a rel32 field to patch). */
     uint8_t *site;
@@ -520,6 +524,9 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
         j->stats.translated++;
         if (j->dumping)
             x64_dump_block(&j->dump, pc, b->code, j->e.len - start);
+        if (j->perf_map)
+            fprintf(j->perf_map, "%" PRIxPTR " %zx rv:%" PRIx64 "\n", (uintptr_t)b->code,
+                    j->e.len - start, pc);
         return b;
     }
     return NULL;
@@ -654,6 +661,16 @@ bool jit_init(struct hart *h)
         else
             log_error("-d jit: cannot create %s.bin/.idx", prefix);
     }
+    if (log_on(LOG_PERF)) {
+        /* perf's JIT symbol map: perf report shows blocks as rv:<guest pc>. */
+        char name[64];
+        snprintf(name, sizeof(name), "/tmp/perf-%ld.map", (long)getpid());
+        j->perf_map = fopen(name, "w");
+        if (j->perf_map)
+            setvbuf(j->perf_map, NULL, _IOLBF, 0);
+        else
+            log_error("-d perf: cannot create %s", name);
+    }
     h->engine = j;
     return true;
 }
@@ -675,6 +692,8 @@ void jit_destroy(struct hart *h)
                       j->stats.chained, j->stats.flushes, j->stats.vmaps, j->stats.vmaps_kept,
                       j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
     }
+    if (j->perf_map)
+        fclose(j->perf_map);
     if (jit_opts.verify) {
         log_error("-accel jit,verify: %" PRIu64 " block runs checked against the interpreter, %" PRIu64
                   " run on the interpreter alone (device access, time or mip read, wfi)",
