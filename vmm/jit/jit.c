@@ -328,7 +328,7 @@ static void retire(struct jit *j, struct jit_block *b)
             *pp = b->next;
             break;
         }
-    struct jit_jc_entry *jc = &j->jc[b->iset][b->dset].e[(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+    struct jit_jc_entry *jc = &j->jc[b->iset][b->dset].e[jit_jc_index(b->pc)];
     if (jc->code == b->code)
         memset(jc, 0, sizeof(*jc));
     j->stats.retired++;
@@ -917,7 +917,7 @@ static void dispatch(struct hart *h, struct jit *j)
     }
     if (!jit_opts.no_chain) {
         struct jit_jc *t = &j->jc[iset][dset];
-        struct jit_jc_entry *jc = &t->e[(b->pc >> 1) & (JIT_JC_SIZE - 1)];
+        struct jit_jc_entry *jc = &t->e[jit_jc_index(b->pc)];
         jc->pc = b->pc;
         jc->code = b->code;
         jc->gen = t->gen;

@@ -249,12 +249,14 @@ static void call_helper(struct tx *t, const void *fn)
 
 /* Jump to the block for guest pc RAX (already in h->pc, everything synced)
  * through the inline jump cache, or leave to the dispatcher on a miss:
- *   rcx = ((pc >> 1) & (JC_SIZE - 1)) * 32; rdx = the jump cache;
- *   hit: e[rcx].pc == pc && e[rcx].gen == jc.gen */
+ *   rcx = jit_jc_index(pc) * 32 = ((((pc >> 12) ^ pc) << 4) & ((JC_SIZE - 1) << 5));
+ *   rdx = the jump cache; hit: e[rcx].pc == pc && e[rcx].gen == jc.gen */
 static void emit_jc_jump(struct tx *t)
 {
     struct x64_emitter *e = t->e;
     x64_mov_rr(e, W32, RCX, RAX);
+    x64_shr_ri(e, W32, RCX, 12);
+    x64_xor_rr(e, W32, RCX, RAX);
     x64_shl_ri(e, W32, RCX, 4);
     x64_and_ri(e, W32, RCX, (int32_t)((JIT_JC_SIZE - 1) << 5));
     x64_mov_ri(e, W64, RDX, (int64_t)(uintptr_t)t->env->jc);
@@ -375,17 +377,18 @@ static void tr_helper(struct tx *t)
         t->r[t->in->rd].loaded = false;
 }
 
-/* CSR instructions that need not end the block: all but those on mstatus
- * (FS) and the FP CSRs, which translate_fp.inc checks once per block. The
- * helper still ends it when the access changed the TLB sets, raised an
- * event (interrupt enables, satp, ...) or trapped. */
+/* CSR instructions that need not end the block: all but the FP CSRs,
+ * whose state translate_fp.inc checks once per block. The helper still
+ * ends it when the access changed the TLB sets or mstatus.FS (also checked
+ * once per block), raised an event (interrupt enables, satp, ...) or
+ * trapped. So Linux's irq save/restore (csrrci/csrs sstatus) stays inside
+ * its block. */
 static bool csr_continues(const struct insn *in)
 {
     if (in->op < OP_CSRRW || in->op > OP_CSRRCI)
         return false;
     switch ((unsigned)in->imm & 0xfff) {
     case 0x001: case 0x002: case 0x003: /* fflags, frm, fcsr */
-    case 0x100: case 0x300:             /* sstatus, mstatus */
         return false;
     default:
         return true;
@@ -397,9 +400,10 @@ static bool helper_csr(struct hart *h, uint64_t lo, uint64_t hi)
 {
     struct insn in = unpack(lo, hi);
     unsigned iset = h->iset, dset = h->dset;
-    uint64_t n = h->instret;
+    uint64_t n = h->instret, fs = h->mstatus & MSTATUS_FS;
     interp_exec(h, &in);
     return h->instret != n && h->iset == iset && h->dset == dset &&
+           (h->mstatus & MSTATUS_FS) == fs &&
            !atomic_load_explicit(&h->events, memory_order_relaxed);
 }
 

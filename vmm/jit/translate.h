@@ -50,6 +50,14 @@ struct jit_jc {
     struct jit_jc_entry e[JIT_JC_SIZE];
 };
 #define JIT_JC_ENTRIES 32 /* offsetof(struct jit_jc, e) */
+
+/* The slot of pc: bits 12 and up folded in, so that a call and its return
+ * site at the same page offset in different pages (a libc routine and its
+ * caller, say) do not evict each other. translate.c emits the same. */
+static inline unsigned jit_jc_index(uint64_t pc)
+{
+    return (unsigned)(((pc >> 1) ^ (pc >> 13)) & (JIT_JC_SIZE - 1));
+}
 _Static_assert(JIT_JC_ENTRIES == __builtin_offsetof(struct jit_jc, e), "jump cache layout");
 
 /* What a block needs to know about its surroundings. */
