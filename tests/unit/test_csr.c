@@ -325,10 +325,30 @@ static void test_mie_sie(void **state)
     wrv(h, SIE, ~0ull);
     assert_int_equal(rdv(h, MIE), all);
     assert_int_equal(rdv(h, SIE), MIP_STIP);
-    /* a write that changes enables asks the engine to re-check interrupts */
+    /* enabling a pending interrupt asks the engine to re-check interrupts;
+     * with nothing pending, or when only disabling, the block goes on */
+    wrv(h, MIE, 0);
+    wrv(h, MIP, 0);
+    atomic_store(&h->events, 0);
+    wrv(h, MIE, MIP_SSIP);
+    assert_false(atomic_load(&h->events) & HART_EV_IRQ);
+    wrv(h, MIP, MIP_SSIP);
+    assert_true(atomic_load(&h->events) & HART_EV_IRQ);
     atomic_store(&h->events, 0);
     wrv(h, MIE, 0);
+    assert_false(atomic_load(&h->events) & HART_EV_IRQ);
+    wrv(h, MIE, MIP_SSIP);
     assert_true(atomic_load(&h->events) & HART_EV_IRQ);
+    /* mstatus: setting SIE or MIE with SSIP pending and enabled re-checks,
+     * clearing them does not */
+    atomic_store(&h->events, 0);
+    wrv(h, MSTATUS, rdv(h, MSTATUS) | MSTATUS_SIE);
+    assert_true(atomic_load(&h->events) & HART_EV_IRQ);
+    atomic_store(&h->events, 0);
+    wrv(h, MSTATUS, rdv(h, MSTATUS) & ~MSTATUS_SIE);
+    assert_false(atomic_load(&h->events) & HART_EV_IRQ);
+    wrv(h, MIP, 0);
+    wrv(h, MIE, 0);
 }
 
 static void test_mip_sip(void **state)

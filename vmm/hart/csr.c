@@ -55,6 +55,16 @@ static uint64_t mstatus_with_sd(uint64_t s)
     return s;
 }
 
+/* Enables changed: stop at the block boundary to take an interrupt, if
+ * one is pending and enabled at all. (A line that rises later kicks the
+ * hart itself; so do writes of the software-pending bits.) Leaving the
+ * block only when needed keeps Linux's irq save/restore in line. */
+static void irq_recheck(struct hart *h)
+{
+    if (hart_mip(h) & h->mie)
+        hart_request(h, HART_EV_IRQ);
+}
+
 static void write_mstatus(struct hart *h, uint64_t v, uint64_t mask)
 {
     uint64_t old = h->mstatus;
@@ -67,8 +77,9 @@ static void write_mstatus(struct hart *h, uint64_t v, uint64_t mask)
     if ((old ^ h->mstatus) & MSTATUS_MXR)
         tlb_flush_all(h);
     hart_update_sets(h);
-    if ((old ^ h->mstatus) & (MSTATUS_MIE | MSTATUS_SIE))
-        hart_request(h, HART_EV_IRQ);
+    /* Only enabling can make an interrupt deliverable. */
+    if (h->mstatus & ~old & (MSTATUS_MIE | MSTATUS_SIE))
+        irq_recheck(h);
 }
 
 /* Zicntr/Zihpm access from below M: mcounteren (and scounteren for U). */
@@ -211,8 +222,8 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
     case CSR_MSTATUS: write_mstatus(h, v, MSTATUS_WRITABLE); return;
     case CSR_MISA: return; /* WARL: the extension set is fixed */
     case CSR_MEDELEG: h->medeleg = v & MEDELEG_MASK; return;
-    case CSR_MIDELEG: h->mideleg = v & MIDELEG_MASK; hart_request(h, HART_EV_IRQ); return;
-    case CSR_MIE: h->mie = v & MIE_MASK; hart_request(h, HART_EV_IRQ); return;
+    case CSR_MIDELEG: h->mideleg = v & MIDELEG_MASK; irq_recheck(h); return;
+    case CSR_MIE: h->mie = v & MIE_MASK; irq_recheck(h); return;
     case CSR_MTVEC: h->mtvec = (v & 3) < 2 ? v : v & ~3ull; return;
     case CSR_MCOUNTEREN: h->mcounteren = (uint32_t)v; return;
     case CSR_MENVCFG: h->menvcfg = v & 1; return;
