@@ -230,24 +230,22 @@ static unsigned jc_page_bit(uint64_t va)
     return (unsigned)(va >> PAGE_SHIFT) & (JC_PAGE_BITS - 1);
 }
 
-/* Empty jump caches: entries hold generation 0, tables start at 1. */
+/* Empty the jump caches. An entry counts only with its table's current
+ * generation, which only grows (from calloc's 0 to 1 at start), so a bump
+ * empties a table without touching its 512 KiB. */
 static void clear_jc(struct jit *j)
 {
-    memset(j->jc, 0, sizeof(j->jc));
-    memset(j->jc_pages, 0, sizeof(j->jc_pages));
     for (unsigned i = 0; i < TLB_SETS; i++)
         for (unsigned d = 0; d < TLB_SETS; d++)
-            j->jc[i][d].gen = 1;
+            j->jc[i][d].gen++;
+    memset(j->jc_pages, 0, sizeof(j->jc_pages));
 }
 
 /* Whatever maps a virtual pc to a block without a look at the mapping:
  * the jump caches and the pending chain site. */
 static void forget_vmap(struct jit *j)
 {
-    for (unsigned i = 0; i < TLB_SETS; i++)
-        for (unsigned d = 0; d < TLB_SETS; d++)
-            j->jc[i][d].gen++;
-    memset(j->jc_pages, 0, sizeof(j->jc_pages));
+    clear_jc(j);
     j->site = NULL;
 }
 

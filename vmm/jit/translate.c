@@ -249,13 +249,15 @@ static void call_helper(struct tx *t, const void *fn)
 
 /* Jump to the block for guest pc RAX (already in h->pc, everything synced)
  * through the inline jump cache, or leave to the dispatcher on a miss:
- *   rcx = jit_jc_index(pc) * 32 = ((((pc >> 12) ^ pc) << 4) & ((JC_SIZE - 1) << 5));
+ *   rcx = jit_jc_index(pc) * 32
+ *       = ((((pc >> JC_BITS) ^ pc) << 4) & ((JC_SIZE - 1) << 5))  (32 bits suffice)
  *   rdx = the jump cache; hit: e[rcx].pc == pc && e[rcx].gen == jc.gen */
 static void emit_jc_jump(struct tx *t)
 {
     struct x64_emitter *e = t->e;
+    _Static_assert(2 * JIT_JC_BITS + 1 < 32, "the index comes from the low 32 bits of pc");
     x64_mov_rr(e, W32, RCX, RAX);
-    x64_shr_ri(e, W32, RCX, 12);
+    x64_shr_ri(e, W32, RCX, JIT_JC_BITS);
     x64_xor_rr(e, W32, RCX, RAX);
     x64_shl_ri(e, W32, RCX, 4);
     x64_and_ri(e, W32, RCX, (int32_t)((JIT_JC_SIZE - 1) << 5));

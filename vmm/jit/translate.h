@@ -35,7 +35,7 @@
  * under the mapping it was looked up in, so an entry holds the table's
  * generation at fill time, and a change of mappings (satp, sfence.vma)
  * just bumps the generation instead of clearing the table. */
-#define JIT_JC_BITS 12u
+#define JIT_JC_BITS 14u
 #define JIT_JC_SIZE (1u << JIT_JC_BITS)
 struct jit_jc_entry {
     uint64_t pc;
@@ -51,12 +51,12 @@ struct jit_jc {
 };
 #define JIT_JC_ENTRIES 32 /* offsetof(struct jit_jc, e) */
 
-/* The slot of pc: bits 12 and up folded in, so that a call and its return
- * site at the same page offset in different pages (a libc routine and its
- * caller, say) do not evict each other. translate.c emits the same. */
+/* The slot of pc: the bits above the index folded in, so that a call and
+ * its return site at the same offset modulo the table (a libc routine and
+ * its caller, say) do not evict each other. translate.c emits the same. */
 static inline unsigned jit_jc_index(uint64_t pc)
 {
-    return (unsigned)(((pc >> 1) ^ (pc >> 13)) & (JIT_JC_SIZE - 1));
+    return (unsigned)(((pc >> 1) ^ (pc >> (JIT_JC_BITS + 1))) & (JIT_JC_SIZE - 1));
 }
 _Static_assert(JIT_JC_ENTRIES == __builtin_offsetof(struct jit_jc, e), "jump cache layout");
 
