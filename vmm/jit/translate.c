@@ -359,6 +359,27 @@ static bool in_pool(const struct tx *t, int h)
     return (t->pool >> h) & 1;
 }
 
+/* dst(), but rd may take over the host register of source g when g's value
+ * is not needed there after this instruction (overwritten before anything
+ * sees it, or clean and not read again): computing in place saves the
+ * copy. For instructions whose first step is d = g. */
+static bool can_take(const struct tx *t, unsigned rd, unsigned g)
+{
+    return rd && g && g != rd && t->r[rd].host < 0 && t->r[g].host >= 0 &&
+           distance(t, t->idx + 1, g) == NEVER &&
+           (!t->r[g].dirty || (insn_pure(t->in) && dead_at(t, t->idx + 1, g)));
+}
+
+static int dst_from(struct tx *t, unsigned rd, int scratch, unsigned g)
+{
+    if (can_take(t, rd, g)) {
+        int h = t->r[g].host;
+        unmap(t, g); /* still pinned: put() gives it to rd */
+        return h;
+    }
+    return dst(t, rd, scratch);
+}
+
 /* rd = value in host register src (no-op for x0). */
 static void put(struct tx *t, unsigned rd, int src)
 {
@@ -660,7 +681,7 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
             return;
         }
         int a = get(t, src, RCX);
-        int d = dst(t, in->rd, RAX);
+        int d = dst_from(t, in->rd, RAX, src);
         if (neg) {
             if (d != a)
                 x64_mov_rr(t->e, W64, d, a);
@@ -676,7 +697,16 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
         return;
     }
     int a = get(t, in->rs1, RCX), b = get(t, in->rs2, RDX);
-    int d = dst(t, in->rd, RAX);
+    bool swap = commutative && !can_take(t, in->rd, in->rs1) && can_take(t, in->rd, in->rs2);
+    int d = dst_from(t, in->rd, RAX, swap ? in->rs2 : in->rs1);
+    if (op == x64_add_rr && d != a && d != b) {
+        /* three operands: lea d, [a + b] */
+        x64_lea(t->e, w32 ? W32 : W64, d, x64_mem_bisd(a, b, 1, 0));
+        if (w32)
+            x64_movsxd_rr(t->e, d, d);
+        put(t, in->rd, d);
+        return;
+    }
     if (d == b && d != a) {
         if (commutative) {
             op(t->e, w32 ? W32 : W64, d, a);
@@ -706,7 +736,7 @@ static void tr_addi(struct tx *t, bool w32)
         return;
     }
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     if (in->imm == 0) {
         if (w32)
             x64_movsxd_rr(t->e, d, a);
@@ -731,7 +761,7 @@ static void tr_logic_ri(struct tx *t, void (*op)(struct x64_emitter *, enum x64_
         return;
     }
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     if (d != a)
         x64_mov_rr(t->e, W64, d, a);
     op(t->e, W64, d, in->imm);
@@ -746,7 +776,7 @@ static void tr_shift_ri(struct tx *t, void (*op)(struct x64_emitter *, enum x64_
     if (!in->rd)
         return;
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     unsigned sh = (unsigned)in->imm & (w32 ? 31 : 63);
     if (d != a)
         x64_mov_rr(t->e, W64, d, a);
@@ -771,7 +801,7 @@ static void tr_shift_rr(struct tx *t, int kind, bool w32)
     enum x64_width w = w32 ? W32 : W64;
     if (t->env->bmi2) {
         int a = get(t, in->rs1, RAX), b = get(t, in->rs2, RDX);
-        int d = dst(t, in->rd, RAX);
+        int d = dst_from(t, in->rd, RAX, in->rs1);
         bmi[kind](t->e, w, d, a, b);
         if (w32)
             x64_movsxd_rr(t->e, d, d);
@@ -802,7 +832,7 @@ static void tr_set_less(struct tx *t, bool imm, enum x64_cc cc)
         int b = get(t, in->rs2, RDX);
         x64_cmp_rr(t->e, W64, a, b);
     }
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     x64_setcc_r(t->e, cc, d);
     x64_movzx8_rr(t->e, W32, d, d);
     put(t, in->rd, d);
@@ -819,7 +849,7 @@ static void tr_mul(struct tx *t, bool w32)
         return;
     }
     int a = get(t, in->rs1, RCX), b = get(t, in->rs2, RDX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     if (d == b) {
         b = a;
     } else if (d != a) {
