@@ -4,10 +4,11 @@
  * whole architectural state and the written memory compared after every
  * dispatch of the translator (one block, or a chain of blocks).
  *
- *   diff [-n STREAMS] [-f FIRST] [-l ITEMS] [-s SEED] [-v] [-t]
+ *   diff [-n STREAMS] [-f FIRST] [-l ITEMS] [-s SEED] [-b] [-v] [-t]
  *
  * -f starts at stream FIRST (each stream depends only on the seed and its
- * index), -v prints a line per stream, -t every dispatch.
+ * index), -b mixes in long loop bodies, -v prints a line per stream, -t
+ * every dispatch.
  *
  * Each stream is generated into guest RAM with a small M-mode trap handler
  * that skips the trapping instruction (and clears the software interrupt),
@@ -30,7 +31,8 @@
  * off (off: every block returns to the dispatcher and is compared).
  * Instruction classes: integer ALU and M, loads and stores (aligned,
  * misaligned, faulting), forward branches, jal, jalr, counted loops,
- * compressed (random 16-bit encodings and compressed branches), A (lr/sc and
+ * with -b long loop bodies in one block over most registers (the
+ * translator's register allocation in loop blocks), compressed (random 16-bit encodings and compressed branches), A (lr/sc and
  * every amo), F and D with every rounding mode (and the reserved ones), CSR
  * access (fcsr, scratch, counters, mip, illegal numbers), ecall, ebreak,
  * fence, fence.i, sfence.vma, wfi, random words (mostly illegal). Every
@@ -157,6 +159,7 @@ static struct item items[MAX_ITEMS];
 static int loop_end[MAX_ITEMS];
 static unsigned nitems;
 static bool umode, smode; /* the setup of the current stream */
+static bool big_loops;     /* -b: also long loop bodies (gen_big_loop) */
 
 static struct item *add(uint32_t word, unsigned len)
 {
@@ -518,6 +521,33 @@ static void gen_loop(int limit)
         loop_end[i] = (int)nitems;
 }
 
+/* A counted loop whose body is one long block: integer ALU, loads and
+ * stores over most registers (and a few instructions that run on helpers),
+ * for the translator's register allocation in loop blocks (evictions,
+ * values dead before an exit, the reconcile at the back edge). */
+static void gen_big_loop(void)
+{
+    w32(enc_i(1 + (int)rn(4), 0, 0, T0, 0x13)); /* li t0, n */
+    int start = (int)nitems;
+    unsigned body = 20 + rn(60);
+    for (unsigned i = 0; i < body; i++) {
+        unsigned r = rn(100);
+        if (r < 65) gen_alu();
+        else if (r < 90) gen_mem();
+        else if (r < 95) gen_amo();
+        else gen_fp();
+    }
+    w32(enc_i(-1, T0, 0, T0, 0x13)); /* addi t0, t0, -1 */
+    struct item *it = add(0, 4);
+    it->kind = IT_BRANCH;
+    it->f3 = 1; /* bne t0, x0, start */
+    it->rs1 = T0;
+    it->rs2 = 0;
+    it->target = start;
+    for (unsigned i = (unsigned)start; i < nitems; i++)
+        loop_end[i] = (int)nitems;
+}
+
 /* rd = S0_VALUE + d (lui, addi, add) */
 static void li_s0(unsigned rd, int64_t d)
 {
@@ -624,6 +654,7 @@ static void gen_one(int limit, bool in_loop)
     else if (in_loop) gen_alu();
     else if (smode && r < 90) gen_alias();
     else if (r < 92) gen_branch(limit);
+    else if (big_loops && rn(2)) gen_big_loop();
     else gen_loop(limit);
 }
 
@@ -1038,6 +1069,8 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "-f") && i + 1 < argc)
             first = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "-b"))
+            big_loops = true;
         else if (!strcmp(argv[i], "-v"))
             verbose = true;
         else if (!strcmp(argv[i], "-t"))

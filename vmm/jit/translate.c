@@ -9,12 +9,23 @@
  * instructions) runs through a helper that executes that one instruction
  * with the interpreter, so it is exact by construction.
  *
- * Register caching: the guest registers a block uses most are given host
- * registers (five callee-saved, five caller-saved), loaded at first use and
- * written back at every exit; the cache state (loaded, dirty) is known at
- * translation time at every point of the straight-line block, and the
- * out-of-line slow paths carry a copy of it. See translate.h for the rules
- * blocks follow at entry and exit.
+ * Register allocation: the block is decoded before it is emitted, and
+ * next_reads() tabulates, for every instruction and guest register, where
+ * the register is next read (or overwritten unread) and where the next
+ * instruction that may leave or trap is. A guest register gets a host
+ * register (host_pool: five callee-saved, six caller-saved; RAX, RCX, RDX
+ * are scratch) at its first use; with none free, the one read farthest
+ * ahead is evicted (Belady), stored only when dirty and still observable,
+ * or the register itself stays in memory when it is read later than all
+ * of them. A value overwritten before any possible exit is never stored,
+ * an instruction whose result is such a value is not emitted at all, and
+ * a result may take over a source's register when the source is dead
+ * after it (dst_from). The cache state (host register, dirty) is known at
+ * translation time at every point of the straight-line block; the
+ * out-of-line slow paths carry a copy of it taken after any eviction, so
+ * they start from the state they rejoin. Loop blocks fix a mapping at the
+ * loop head (choose_head) and restore it at the back edge (reconcile).
+ * See translate.h for the rules blocks follow at entry and exit.
  */
 #include "vmm/jit/translate.h"
 
@@ -58,21 +69,20 @@
 #define MAX_EXITS 4
 
 /* Host registers for guest registers: callee-saved first (they survive
- * helper calls), then caller-saved. RAX, RCX, RDX and R11 are scratch. */
-static const int8_t host_pool[] = {RBP, R12, R13, R14, R15, RSI, RDI, R8, R9, R10};
+ * helper calls), then caller-saved. RAX, RCX and RDX are scratch. */
+static const int8_t host_pool[] = {RBP, R12, R13, R14, R15, RSI, RDI, R8, R9, R10, R11};
 #define POOL_SIZE (int)(sizeof(host_pool) / sizeof(host_pool[0]))
 
 static bool caller_saved(int r)
 {
-    return r == RSI || r == RDI || r == R8 || r == R9 || r == R10;
+    return r == RSI || r == RDI || r == R8 || r == R9 || r == R10 || r == R11;
 }
 
 _Static_assert(sizeof(struct insn) == 16, "struct insn travels in two registers");
 
 /* The cached state of one guest register. */
 struct reg {
-    int8_t host; /* -1: not cached, always in h->x[] */
-    bool loaded; /* host register holds the current value */
+    int8_t host; /* -1: only in h->x[]; else this host register holds the value */
     bool dirty;  /* ... which h->x[] does not have yet */
 };
 
@@ -85,9 +95,14 @@ struct slow {
     uint64_t next_pc;
     unsigned size;
     bool store, sign;
-    int val; /* store: the host register holding the value */
+    int val;  /* store: the host register holding the value; VAL_ZERO, VAL_MEM */
+    struct x64_mem valm; /* VAL_MEM: where the value is (h->x[], h->f[]) */
+    int dst;  /* load: the host register the value goes to */
     bool fp_run; /* a run of native FP operations was open (translate_fp.inc) */
 };
+
+#define VAL_ZERO -1
+#define VAL_MEM -2
 
 /* A direct exit to a guest pc known at translation time. */
 struct exit_stub {
@@ -101,6 +116,13 @@ struct tx {
     struct x64_emitter *e;
     const struct jit_env *env;
     struct reg r[32];
+    uint8_t owner[16];    /* guest register in each host register (0: free) */
+    uint16_t pinned;      /* host registers the current instruction holds */
+    uint16_t pool;        /* host registers given to guest registers here */
+    const struct insn *ins; /* the block, decoded */
+    unsigned n, idx;      /* its length; the instruction being translated */
+    const uint16_t (*next)[32]; /* next[i][g]: see next_reads */
+    const uint16_t *next_exit;
     uint64_t pc;          /* of the instruction being translated */
     const struct insn *in;
     unsigned pending;     /* instructions retired in this block not yet added to instret */
@@ -112,7 +134,8 @@ struct tx {
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
     bool loop;                   /* the block branches back to its start... */
-    struct x64_label loop_head;  /* ... here, with every cached register loaded */
+    struct x64_label loop_head;  /* ... here, with the cache state head[] */
+    struct reg head[32];
     struct x64_label loop_exit;  /* events at the loop head: write back and leave */
     struct x64_label exit0;      /* shared "leave with everything synced" */
 };
@@ -139,8 +162,173 @@ static int32_t tlb_off(unsigned set, unsigned kind)
 
 /* ---- the register cache ---- */
 
+/* Integer registers an instruction reads and writes (bit per register;
+ * x0 included, callers ignore it). For the allocator's look-ahead only:
+ * exactness of the generated code never depends on it. */
+static void insn_regs(const struct insn *in, uint32_t *rd_mask, uint32_t *wr_mask)
+{
+    uint32_t r1 = 1u << in->rs1, r2 = 1u << in->rs2, w = 1u << in->rd;
+    uint32_t rd = 0, wr = 0;
+    switch ((enum op)in->op) {
+    case OP_LUI: case OP_AUIPC: case OP_JAL: wr = w; break;
+    case OP_JALR: rd = r1; wr = w; break;
+    case OP_BEQ ... OP_BGEU: rd = r1 | r2; break;
+    case OP_LB ... OP_LWU: rd = r1; wr = w; break;
+    case OP_SB ... OP_SD: rd = r1 | r2; break;
+    case OP_ADDI ... OP_SRAI: case OP_ADDIW ... OP_SRAIW: rd = r1; wr = w; break;
+    case OP_ADD ... OP_AND: case OP_ADDW ... OP_SRAW: case OP_MUL ... OP_REMUW:
+        rd = r1 | r2; wr = w; break;
+    case OP_CSRRW ... OP_CSRRC: rd = r1; wr = w; break;
+    case OP_CSRRWI ... OP_CSRRCI: wr = w; break;
+    case OP_LR_W ... OP_AMOMAXU_D: rd = r1 | r2; wr = w; break;
+    case OP_FLW ... OP_FSD: rd = r1; break;
+    case OP_FCVT_W_S ... OP_FCVT_LU_S: case OP_FMV_X_W ... OP_FCLASS_S:
+    case OP_FCVT_W_D ... OP_FCVT_LU_D: case OP_FMV_X_D ... OP_FCLASS_D:
+        wr = w; break;
+    case OP_FCVT_S_W ... OP_FCVT_S_LU: case OP_FCVT_D_W ... OP_FCVT_D_LU: rd = r1; break;
+    default: break;
+    }
+    if (in->op == OP_FMV_W_X || in->op == OP_FMV_D_X) {
+        rd = r1;
+        wr = 0;
+    }
+    *rd_mask = rd;
+    *wr_mask = wr;
+}
+
+/* Instructions that cannot leave the block or trap: integer ALU and M. */
+static bool insn_pure(const struct insn *in)
+{
+    switch ((enum op)in->op) {
+    case OP_LUI: case OP_AUIPC: case OP_FENCE:
+    case OP_ADDI ... OP_SRAI: case OP_ADD ... OP_AND: case OP_ADDIW ... OP_SRAW:
+    case OP_MUL ... OP_REMUW:
+        return true;
+    default:
+        return false;
+    }
+}
+
+#define NEVER 0xffff /* not referenced again in the block: the value lives on */
+#define DEAD 0x8000  /* | j: overwritten at instruction j before any read */
+
+/*
+ * The look-ahead of the allocator. next[i][g], from instruction i on: the
+ * index of the first instruction that reads g, or DEAD | j when
+ * instruction j overwrites g first, or NEVER. In a loop block the block
+ * continues at its start: past the end, a register read before being
+ * written in the block is next read at n + that index. next_exit[i]: the
+ * first instruction from i on that may leave the block or trap (n: none
+ * before the end).
+ */
+static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
+                       unsigned n, bool loop)
+{
+    for (unsigned g = 0; g < 32; g++)
+        next[n][g] = NEVER;
+    for (unsigned pass = 0; pass < (loop ? 2u : 1u); pass++) {
+        if (pass)
+            for (unsigned g = 0; g < 32; g++)
+                next[n][g] = next[0][g] & DEAD ? NEVER : (uint16_t)(n + next[0][g]);
+        for (unsigned i = n; i-- > 0;) {
+            uint32_t rd, wr;
+            insn_regs(&ins[i], &rd, &wr);
+            for (unsigned g = 0; g < 32; g++)
+                next[i][g] = (rd >> g) & 1   ? (uint16_t)i
+                             : (wr >> g) & 1 ? (uint16_t)(DEAD | i)
+                                             : next[i + 1][g];
+        }
+    }
+    next_exit[n] = (uint16_t)n;
+    for (unsigned i = n; i-- > 0;)
+        next_exit[i] = insn_pure(&ins[i]) ? next_exit[i + 1] : (uint16_t)i;
+}
+
+/* g's value, from instruction i on, is overwritten before anything could
+ * see it: not even h->x[] needs it. */
+static bool dead_at(const struct tx *t, unsigned i, unsigned g)
+{
+    unsigned v = t->next[i][g];
+    return v != NEVER && (v & DEAD) && t->next_exit[i] > (v & ~DEAD);
+}
+
+/* How far away g's next read is (NEVER: not in this block). */
+static unsigned distance(const struct tx *t, unsigned i, unsigned g)
+{
+    unsigned v = t->next[i][g];
+    return v & DEAD ? NEVER : v;
+}
+
+static void map(struct tx *t, unsigned g, int h, bool dirty)
+{
+    t->r[g] = (struct reg){.host = (int8_t)h, .dirty = dirty};
+    t->owner[h] = (uint8_t)g;
+}
+
+static void unmap(struct tx *t, unsigned g)
+{
+    if (t->r[g].host >= 0)
+        t->owner[t->r[g].host] = 0;
+    t->r[g] = (struct reg){.host = -1};
+}
+
+/* Evict whatever host register h holds (mov [x], h when dirty and
+ * anything may still see the value). */
+static void evict(struct tx *t, int h)
+{
+    unsigned g = t->owner[h];
+    if (!g)
+        return;
+    if (t->r[g].dirty && !dead_at(t, t->idx, g))
+        x64_mov_mr(t->e, W64, xreg(g), h);
+    unmap(t, g);
+}
+
+/*
+ * A host register for guest g, which the current instruction reads or
+ * writes: a free one, else the one whose value is next read farthest away
+ * (Belady; the whole block is known), written back when dirty. -1 when g
+ * itself is next read later than every candidate: better left in memory.
+ * The register comes back free and pinned for this instruction; never
+ * touches flags or the scratch registers.
+ */
+static int alloc(struct tx *t, unsigned g)
+{
+    int best = -1;
+    unsigned best_next = 0;
+    bool best_store = true;
+    for (int k = 0; k < POOL_SIZE; k++) {
+        int h = host_pool[k];
+        if (!((t->pool >> h) & 1) || ((t->pinned >> h) & 1))
+            continue;
+        unsigned o = t->owner[h];
+        if (!o) {
+            best = h;
+            break;
+        }
+        /* from the current instruction on: its operands are nearest */
+        unsigned d = distance(t, t->idx, o);
+        bool store = t->r[o].dirty && !dead_at(t, t->idx, o);
+        if (best < 0 || d > best_next || (d == best_next && best_store && !store)) {
+            best = h;
+            best_next = d;
+            best_store = store;
+        }
+    }
+    if (best < 0)
+        return -1;
+    if (t->owner[best]) {
+        unsigned mine = distance(t, t->idx + 1, g);
+        if (mine > best_next || (mine == best_next && best_store))
+            return -1;
+        evict(t, best);
+    }
+    t->pinned |= (uint16_t)(1u << best);
+    return best;
+}
+
 /* Host register holding guest g's current value; loads it on first use.
- * x0 and uncached registers come in `scratch`. Never touches flags. */
+ * x0, and registers left in memory, come in `scratch`. Never touches flags. */
 static int get(struct tx *t, unsigned g, int scratch)
 {
     struct x64_emitter *e = t->e;
@@ -149,23 +337,58 @@ static int get(struct tx *t, unsigned g, int scratch)
         return scratch;
     }
     struct reg *r = &t->r[g];
-    if (r->host < 0) {
+    if (r->host >= 0) {
+        t->pinned |= (uint16_t)(1u << r->host);
+        return r->host;
+    }
+    int h = alloc(t, g);
+    if (h < 0) {
         x64_mov_rm(e, W64, scratch, xreg(g));
         return scratch;
     }
-    if (!r->loaded) {
-        x64_mov_rm(e, W64, r->host, xreg(g));
-        r->loaded = true;
-    }
-    return r->host;
+    x64_mov_rm(e, W64, h, xreg(g));
+    map(t, g, h, false);
+    return h;
 }
 
-/* Where to compute rd's new value: its host register, or `scratch`. */
+/* Where to compute rd's new value (after reading the sources): its host
+ * register, a free one put() will give it, or `scratch`. */
 static int dst(struct tx *t, unsigned rd, int scratch)
 {
-    if (rd && t->r[rd].host >= 0)
+    if (!rd)
+        return scratch;
+    if (t->r[rd].host >= 0) {
+        t->pinned |= (uint16_t)(1u << t->r[rd].host);
         return t->r[rd].host;
-    return scratch;
+    }
+    int h = alloc(t, rd);
+    return h < 0 ? scratch : h;
+}
+
+static bool in_pool(const struct tx *t, int h)
+{
+    return (t->pool >> h) & 1;
+}
+
+/* dst(), but rd may take over the host register of source g when g's value
+ * is not needed there after this instruction (overwritten before anything
+ * sees it, or clean and not read again): computing in place saves the
+ * copy. For instructions whose first step is d = g. */
+static bool can_take(const struct tx *t, unsigned rd, unsigned g)
+{
+    return rd && g && g != rd && t->r[rd].host < 0 && t->r[g].host >= 0 &&
+           distance(t, t->idx + 1, g) == NEVER &&
+           (!t->r[g].dirty || (insn_pure(t->in) && dead_at(t, t->idx + 1, g)));
+}
+
+static int dst_from(struct tx *t, unsigned rd, int scratch, unsigned g)
+{
+    if (can_take(t, rd, g)) {
+        int h = t->r[g].host;
+        unmap(t, g); /* still pinned: put() gives it to rd */
+        return h;
+    }
+    return dst(t, rd, scratch);
 }
 
 /* rd = value in host register src (no-op for x0). */
@@ -174,13 +397,34 @@ static void put(struct tx *t, unsigned rd, int src)
     if (rd == 0)
         return;
     struct reg *r = &t->r[rd];
-    if (r->host < 0) {
+    if (r->host >= 0) {
+        if (src != r->host)
+            x64_mov_rr(t->e, W64, r->host, src);
+        r->dirty = true;
+        return;
+    }
+    if (in_pool(t, src) && !t->owner[src]) {
+        map(t, rd, src, true); /* the register dst() found */
+        return;
+    }
+    t->pinned |= (uint16_t)(1u << src);
+    int h = alloc(t, rd);
+    if (h < 0) {
         x64_mov_mr(t->e, W64, xreg(rd), src);
         return;
     }
-    if (src != r->host)
-        x64_mov_rr(t->e, W64, r->host, src);
-    r->loaded = r->dirty = true;
+    x64_mov_rr(t->e, W64, h, src);
+    map(t, rd, h, true);
+}
+
+/* rd = imm (no-op for x0) */
+static void put_imm(struct tx *t, unsigned rd, int64_t imm)
+{
+    if (!rd)
+        return;
+    int d = dst(t, rd, RAX);
+    x64_mov_ri(t->e, W64, d, imm);
+    put(t, rd, d);
 }
 
 /* Store dirty registers of state `st` (skipping caller-saved ones when
@@ -192,7 +436,7 @@ static void emit_writeback(struct tx *t, const struct reg *st, bool skip_caller_
             x64_mov_mr(t->e, W64, xreg(g), st[g].host);
 }
 
-/* Write back everything: afterwards h->x[] is current (registers stay loaded). */
+/* Write back everything: afterwards h->x[] is current (registers stay cached). */
 static void sync_regs(struct tx *t)
 {
     emit_writeback(t, t->r, false);
@@ -206,7 +450,7 @@ static void forget_caller_saved(struct tx *t)
     for (unsigned g = 1; g < 32; g++)
         if (t->r[g].host >= 0 && caller_saved(t->r[g].host)) {
             assert(!t->r[g].dirty);
-            t->r[g].loaded = false;
+            unmap(t, g);
         }
 }
 
@@ -375,8 +619,7 @@ static void tr_helper(struct tx *t)
         x64_jcc_to(t->e, X64_CC_NE, t->env->exit0);
     }
     /* The helper may have written x[rd]. */
-    if (t->in->rd && t->r[t->in->rd].host >= 0)
-        t->r[t->in->rd].loaded = false;
+    unmap(t, t->in->rd);
 }
 
 /* CSR instructions that need not end the block: all but the FP CSRs,
@@ -423,28 +666,19 @@ static void tr_csr(struct tx *t)
     call_helper(t, (const void *)helper_csr);
     x64_test_rr(t->e, W8, RAX, RAX);
     x64_jcc_to(t->e, X64_CC_E, t->env->exit0);
-    if (t->in->rd && t->r[t->in->rd].host >= 0)
-        t->r[t->in->rd].loaded = false;
+    unmap(t, t->in->rd);
 }
 
 /* lui rd, imm */
 static void tr_lui(struct tx *t)
 {
-    if (!t->in->rd)
-        return;
-    int d = dst(t, t->in->rd, RAX);
-    x64_mov_ri(t->e, W64, d, (int64_t)t->in->imm);
-    put(t, t->in->rd, d);
+    put_imm(t, t->in->rd, t->in->imm);
 }
 
 /* auipc rd, imm */
 static void tr_auipc(struct tx *t)
 {
-    if (!t->in->rd)
-        return;
-    int d = dst(t, t->in->rd, RAX);
-    x64_mov_ri(t->e, W64, d, (int64_t)(t->pc + (uint64_t)(int64_t)t->in->imm));
-    put(t, t->in->rd, d);
+    put_imm(t, t->in->rd, (int64_t)(t->pc + (uint64_t)(int64_t)t->in->imm));
 }
 
 /* add rd, rs1, rs2 (and sub, and, or, xor; addw, subw with w32) */
@@ -454,8 +688,42 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
     const struct insn *in = t->in;
     if (!in->rd)
         return;
+    if (!in->rs1 || !in->rs2) {
+        /* x0 as an operand: and -> 0; add, or, xor -> the other operand;
+         * sub rd, x0, rs2 -> neg */
+        bool is_and = op == x64_and_rr, neg = op == x64_sub_rr && !in->rs1;
+        unsigned src = in->rs1 ? in->rs1 : in->rs2;
+        if (is_and || !src) {
+            put_imm(t, in->rd, 0);
+            return;
+        }
+        int a = get(t, src, RCX);
+        int d = dst_from(t, in->rd, RAX, src);
+        if (neg) {
+            if (d != a)
+                x64_mov_rr(t->e, W64, d, a);
+            x64_neg_r(t->e, w32 ? W32 : W64, d);
+            if (w32)
+                x64_movsxd_rr(t->e, d, d);
+        } else if (w32) {
+            x64_movsxd_rr(t->e, d, a);
+        } else if (d != a) {
+            x64_mov_rr(t->e, W64, d, a);
+        }
+        put(t, in->rd, d);
+        return;
+    }
     int a = get(t, in->rs1, RCX), b = get(t, in->rs2, RDX);
-    int d = dst(t, in->rd, RAX);
+    bool swap = commutative && !can_take(t, in->rd, in->rs1) && can_take(t, in->rd, in->rs2);
+    int d = dst_from(t, in->rd, RAX, swap ? in->rs2 : in->rs1);
+    if (op == x64_add_rr && d != a && d != b) {
+        /* three operands: lea d, [a + b] */
+        x64_lea(t->e, w32 ? W32 : W64, d, x64_mem_bisd(a, b, 1, 0));
+        if (w32)
+            x64_movsxd_rr(t->e, d, d);
+        put(t, in->rd, d);
+        return;
+    }
     if (d == b && d != a) {
         if (commutative) {
             op(t->e, w32 ? W32 : W64, d, a);
@@ -480,8 +748,12 @@ static void tr_addi(struct tx *t, bool w32)
     const struct insn *in = t->in;
     if (!in->rd)
         return;
+    if (!in->rs1) {
+        put_imm(t, in->rd, in->imm); /* li */
+        return;
+    }
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     if (in->imm == 0) {
         if (w32)
             x64_movsxd_rr(t->e, d, a);
@@ -501,8 +773,12 @@ static void tr_logic_ri(struct tx *t, void (*op)(struct x64_emitter *, enum x64_
     const struct insn *in = t->in;
     if (!in->rd)
         return;
+    if (!in->rs1) {
+        put_imm(t, in->rd, op == x64_and_ri ? 0 : in->imm);
+        return;
+    }
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     if (d != a)
         x64_mov_rr(t->e, W64, d, a);
     op(t->e, W64, d, in->imm);
@@ -517,7 +793,7 @@ static void tr_shift_ri(struct tx *t, void (*op)(struct x64_emitter *, enum x64_
     if (!in->rd)
         return;
     int a = get(t, in->rs1, RCX);
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     unsigned sh = (unsigned)in->imm & (w32 ? 31 : 63);
     if (d != a)
         x64_mov_rr(t->e, W64, d, a);
@@ -542,7 +818,7 @@ static void tr_shift_rr(struct tx *t, int kind, bool w32)
     enum x64_width w = w32 ? W32 : W64;
     if (t->env->bmi2) {
         int a = get(t, in->rs1, RAX), b = get(t, in->rs2, RDX);
-        int d = dst(t, in->rd, RAX);
+        int d = dst_from(t, in->rd, RAX, in->rs1);
         bmi[kind](t->e, w, d, a, b);
         if (w32)
             x64_movsxd_rr(t->e, d, d);
@@ -573,7 +849,7 @@ static void tr_set_less(struct tx *t, bool imm, enum x64_cc cc)
         int b = get(t, in->rs2, RDX);
         x64_cmp_rr(t->e, W64, a, b);
     }
-    int d = dst(t, in->rd, RAX);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
     x64_setcc_r(t->e, cc, d);
     x64_movzx8_rr(t->e, W32, d, d);
     put(t, in->rd, d);
@@ -585,12 +861,21 @@ static void tr_mul(struct tx *t, bool w32)
     const struct insn *in = t->in;
     if (!in->rd)
         return;
+    if (!in->rs1 || !in->rs2) {
+        put_imm(t, in->rd, 0);
+        return;
+    }
     int a = get(t, in->rs1, RCX), b = get(t, in->rs2, RDX);
-    x64_mov_rr(t->e, W64, RAX, a);
-    x64_imul_rr(t->e, w32 ? W32 : W64, RAX, b);
+    int d = dst_from(t, in->rd, RAX, in->rs1);
+    if (d == b) {
+        b = a;
+    } else if (d != a) {
+        x64_mov_rr(t->e, W64, d, a);
+    }
+    x64_imul_rr(t->e, w32 ? W32 : W64, d, b);
     if (w32)
-        x64_movsxd_rr(t->e, RAX, RAX);
-    put(t, in->rd, RAX);
+        x64_movsxd_rr(t->e, d, d);
+    put(t, in->rd, d);
 }
 
 /* mulh/mulhu/mulhsu rd, rs1, rs2: the high half of the 128-bit product */
@@ -599,17 +884,31 @@ static void tr_mulh(struct tx *t, unsigned op)
     const struct insn *in = t->in;
     if (!in->rd)
         return;
-    int a = get(t, in->rs1, RCX), b = get(t, in->rs2, R11);
-    x64_mov_rr(t->e, W64, RAX, a);
+    if (!in->rs1 || !in->rs2) {
+        put_imm(t, in->rd, 0);
+        return;
+    }
+    /* rax = a; b cached or in rcx (registers left in memory are current
+     * there, for mulhsu's second look) */
+    int a = get(t, in->rs1, RAX);
+    if (a != RAX)
+        x64_mov_rr(t->e, W64, RAX, a);
+    int b = get(t, in->rs2, RCX);
     if (op == OP_MULH) {
         x64_imul1_r(t->e, W64, b);
     } else {
         x64_mul_r(t->e, W64, b);
         if (op == OP_MULHSU) {
             /* signed a * unsigned b = unsigned product - (a < 0 ? b << 64 : 0) */
-            x64_mov_rr(t->e, W64, RCX, a);
+            if (a != RAX)
+                x64_mov_rr(t->e, W64, RCX, a);
+            else
+                x64_mov_rm(t->e, W64, RCX, xreg(in->rs1));
             x64_sar_ri(t->e, W64, RCX, 63);
-            x64_and_rr(t->e, W64, RCX, b);
+            if (b != RCX)
+                x64_and_rr(t->e, W64, RCX, b);
+            else
+                x64_and_rm(t->e, W64, RCX, xreg(in->rs2));
             x64_sub_rr(t->e, W64, RDX, RCX);
         }
     }
@@ -625,12 +924,14 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
     if (!in->rd)
         return;
     enum x64_width w = w32 ? W32 : W64;
-    int a = get(t, in->rs1, RCX), b = get(t, in->rs2, R11);
+    int a = get(t, in->rs1, RAX);
+    if (a != RAX)
+        x64_mov_rr(e, W64, RAX, a);
+    int b = get(t, in->rs2, RCX); /* neither RAX nor RDX */
     struct x64_label zero, done, minus1;
     x64_label_init(&zero);
     x64_label_init(&done);
     x64_label_init(&minus1);
-    x64_mov_rr(e, W64, RAX, a);
     x64_test_rr(e, w, b, b);
     x64_jcc_l(e, X64_CC_E, &zero);
     if (sign) {
@@ -670,8 +971,11 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
 /* Inline TLB probe for an access of `size` bytes at va = rs1 + imm, left in
  * RAX: on a hit RAX becomes the host address; on a miss (or a misaligned
  * access, whose low bits survive into the compared tag) jump to the slow
- * path. Returns the slow-path record for the caller to complete. */
-static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
+ * path. Returns the slow-path record for the caller to complete. A load
+ * into x[rd] passes load_dst: the host register for the value is chosen
+ * (and whatever that evicts written back) before the branch, so the slow
+ * path starts from the same cache state it rejoins. */
+static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *load_dst)
 {
     const struct insn *in = t->in;
     struct x64_emitter *e = t->e;
@@ -682,6 +986,9 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
         if (in->imm || base != RAX)
             x64_lea(e, W64, RAX, x64_mem_bd(base, in->imm));
     }
+    int d = RAX;
+    if (load_dst)
+        *load_dst = d = dst(t, in->rd, RAX);
     unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
     int32_t off = tlb_off(set, kind);
     /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 */
@@ -702,7 +1009,8 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
     s->size = size;
     s->store = kind == TLB_WRITE;
     s->sign = false;
-    s->val = -1;
+    s->val = VAL_ZERO;
+    s->dst = d;
     s->fp_run = t->fp.run;
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     x64_add_rm(e, W64, RAX, x64_mem_bisd(HART, RDX, 1, off + 8));
@@ -713,27 +1021,48 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
 static void tr_load(struct tx *t, unsigned size, bool sign)
 {
     struct x64_emitter *e = t->e;
-    struct slow *s = tlb_probe(t, TLB_READ, size);
+    int d;
+    struct slow *s = tlb_probe(t, TLB_READ, size, &d);
     s->sign = sign;
     struct x64_mem m = x64_mem_b(RAX);
     switch (size) {
-    case 1: sign ? x64_movsx8_rm(e, W64, RAX, m) : x64_movzx8_rm(e, W32, RAX, m); break;
-    case 2: sign ? x64_movsx16_rm(e, W64, RAX, m) : x64_movzx16_rm(e, W32, RAX, m); break;
-    case 4: sign ? x64_movsxd_rm(e, RAX, m) : x64_mov_rm(e, W32, RAX, m); break;
-    default: x64_mov_rm(e, W64, RAX, m); break;
+    case 1: sign ? x64_movsx8_rm(e, W64, d, m) : x64_movzx8_rm(e, W32, d, m); break;
+    case 2: sign ? x64_movsx16_rm(e, W64, d, m) : x64_movzx16_rm(e, W32, d, m); break;
+    case 4: sign ? x64_movsxd_rm(e, d, m) : x64_mov_rm(e, W32, d, m); break;
+    default: x64_mov_rm(e, W64, d, m); break;
     }
     x64_bind(e, &s->join);
-    put(t, t->in->rd, RAX);
+    put(t, t->in->rd, d);
 }
 
 /* sb/sh/sw/sd rs2, imm(rs1) */
 static void tr_store(struct tx *t, unsigned size)
 {
-    /* The value first: R11 is not used by the probe. */
-    int v = get(t, t->in->rs2, R11);
-    struct slow *s = tlb_probe(t, TLB_WRITE, size);
+    /* The value first (cached, or read after the probe from h->x[]). */
+    unsigned rs2 = t->in->rs2;
+    int v = VAL_ZERO;
+    if (rs2 && t->r[rs2].host >= 0) {
+        v = get(t, rs2, RCX);
+    } else if (rs2) {
+        v = alloc(t, rs2);
+        if (v < 0) {
+            v = VAL_MEM;
+        } else {
+            x64_mov_rm(t->e, W64, v, xreg(rs2));
+            map(t, rs2, v, false);
+        }
+    }
+    struct slow *s = tlb_probe(t, TLB_WRITE, size, NULL);
     s->val = v;
-    x64_mov_mr(t->e, (enum x64_width)size, x64_mem_b(RAX), v);
+    s->valm = xreg(rs2);
+    if (v == VAL_ZERO) {
+        x64_mov_mi(t->e, (enum x64_width)size, x64_mem_b(RAX), 0);
+    } else if (v == VAL_MEM) {
+        x64_mov_rm(t->e, W64, RCX, s->valm);
+        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_b(RAX), RCX);
+    } else {
+        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_b(RAX), v);
+    }
     x64_bind(t->e, &s->join);
 }
 
@@ -750,10 +1079,14 @@ static void emit_slow(struct tx *t, struct slow *s)
         if (s->regs[g].host >= 0 && s->regs[g].dirty && caller_saved(s->regs[g].host))
             x64_mov_mr(e, W64, xreg(g), s->regs[g].host);
     store_pc(t, s->pc); /* may use rcx; rax (va) and the value survive */
-    if (s->store)
-        x64_mov_rr(e, W64, RCX, s->val);
-    else
+    if (!s->store)
         x64_mov_rr(e, W64, RCX, RSP); /* &out */
+    else if (s->val == VAL_ZERO)
+        x64_mov_ri(e, W32, RCX, 0);
+    else if (s->val == VAL_MEM)
+        x64_mov_rm(e, W64, RCX, s->valm);
+    else
+        x64_mov_rr(e, W64, RCX, s->val);
     x64_mov_rr(e, W64, RSI, RAX);
     if (s->fp_run)
         fp_emit_slow_enter(t); /* rax, rdx */
@@ -794,8 +1127,10 @@ static void emit_slow(struct tx *t, struct slow *s)
         }
     }
     for (unsigned g = 1; g < 32; g++)
-        if (s->regs[g].host >= 0 && s->regs[g].loaded && caller_saved(s->regs[g].host))
+        if (s->regs[g].host >= 0 && caller_saved(s->regs[g].host))
             x64_mov_rm(e, W64, s->regs[g].host, xreg(g));
+    if (!s->store && s->dst != RAX)
+        x64_mov_rr(e, W64, s->dst, RAX);
     x64_jmp_l32(e, &s->join);
 }
 
@@ -822,18 +1157,86 @@ static void end_block(struct tx *t)
     t->pending = 0;
 }
 
-/* The back edge of a loop block: the cached registers stay in host
- * registers around the loop (the head expects them all loaded). */
+/*
+ * Bring the cache state to `to` (the loop head's) with moves that leave the
+ * flags alone: write back what leaves the host registers (or is dirty where
+ * `to` says clean), move what changes host register (a parallel move:
+ * cycles go through xchg), load what `to` has cached and we do not.
+ */
+static void reconcile(struct tx *t, const struct reg *to)
+{
+    struct x64_emitter *e = t->e;
+    for (unsigned g = 1; g < 32; g++) {
+        if (t->r[g].host < 0)
+            continue;
+        if (t->r[g].dirty && (to[g].host < 0 || !to[g].dirty)) {
+            x64_mov_mr(e, W64, xreg(g), t->r[g].host);
+            t->r[g].dirty = false;
+        }
+        if (to[g].host < 0)
+            unmap(t, g);
+    }
+    for (;;) {
+        bool pending = false, progress = false;
+        for (unsigned g = 1; g < 32; g++) {
+            int c = t->r[g].host, h = to[g].host;
+            if (c < 0 || c == h)
+                continue;
+            pending = true;
+            if (t->owner[h])
+                continue; /* h still holds another register that must move */
+            x64_mov_rr(e, W64, h, c);
+            t->owner[c] = 0;
+            map(t, g, h, t->r[g].dirty);
+            progress = true;
+        }
+        if (!pending)
+            break;
+        if (progress)
+            continue;
+        /* Only cycles left: swap one register into place. */
+        for (unsigned g = 1; g < 32; g++) {
+            int c = t->r[g].host, h = to[g].host;
+            if (c < 0 || c == h)
+                continue;
+            unsigned o = t->owner[h];
+            x64_xchg_rr(e, W64, h, c);
+            map(t, o, c, t->r[o].dirty);
+            map(t, g, h, t->r[g].dirty);
+            break;
+        }
+    }
+    for (unsigned g = 1; g < 32; g++) {
+        if (to[g].host >= 0 && t->r[g].host < 0)
+            x64_mov_rm(e, W64, to[g].host, xreg(g));
+        t->r[g] = to[g];
+    }
+}
+
+/* The back edge of a loop block: the cache state becomes the head's again,
+ * without touching the flags (a compare may be waiting for its jcc). */
 static void loop_back_edge(struct tx *t)
 {
-    for (unsigned g = 1; g < 32; g++)
-        if (t->r[g].host >= 0 && !t->r[g].loaded) {
-            x64_mov_rm(t->e, W64, t->r[g].host, xreg(g));
-            t->r[g].loaded = true;
-        }
+    reconcile(t, t->head);
     t->pending++;
-    x64_add_ri(t->e, W64, LOOP_COUNT, (int32_t)t->pending);
+    x64_lea(t->e, W64, LOOP_COUNT, x64_mem_bd(LOOP_COUNT, (int32_t)t->pending));
     t->pending = 0;
+}
+
+/* rd = imm at the end of the block, where caching rd is no use. */
+static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
+{
+    if (!rd)
+        return;
+    if (t->r[rd].host >= 0) {
+        x64_mov_ri(t->e, W64, t->r[rd].host, imm);
+        t->r[rd].dirty = true;
+    } else if (x64_fits_i32(imm)) {
+        x64_mov_mi(t->e, W64, xreg(rd), (int32_t)imm);
+    } else {
+        x64_mov_ri(t->e, W64, scratch, imm);
+        x64_mov_mr(t->e, W64, xreg(rd), scratch);
+    }
 }
 
 /* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm */
@@ -844,13 +1247,13 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
     int b = in->rs2 ? get(t, in->rs2, RDX) : -1;
     uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
     if (t->loop && target == t->block_pc) {
-        loop_back_edge(t);
         if (b < 0)
             x64_test_rr(t->e, W64, a, a);
         else
             x64_cmp_rr(t->e, W64, a, b);
+        loop_back_edge(t); /* movs and a lea: the flags wait */
         x64_jcc_l(t->e, cc, &t->loop_head);
-        sync_regs(t); /* movs: the flags are not needed any more */
+        sync_regs(t);
         add_instret(t, 0);
         exit_direct(t, -1, t->pc + in->len);
         return;
@@ -860,7 +1263,7 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
         x64_test_rr(t->e, W64, a, a);
     else
         x64_cmp_rr(t->e, W64, a, b);
-    exit_direct(t, cc, t->pc + (uint64_t)(int64_t)in->imm);
+    exit_direct(t, cc, target);
     exit_direct(t, -1, t->pc + in->len);
 }
 
@@ -868,16 +1271,13 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
 static void tr_jal(struct tx *t)
 {
     const struct insn *in = t->in;
-    if (in->rd) {
-        int d = dst(t, in->rd, RAX);
-        x64_mov_ri(t->e, W64, d, (int64_t)(t->pc + in->len));
-        put(t, in->rd, d);
-    }
     if (t->loop && t->pc + (uint64_t)(int64_t)in->imm == t->block_pc) {
+        put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         loop_back_edge(t);
         x64_jmp_l(t->e, &t->loop_head);
         return;
     }
+    put_imm_last(t, in->rd, (int64_t)(t->pc + in->len), RAX);
     end_block_after_jump(t);
     exit_direct(t, -1, t->pc + (uint64_t)(int64_t)in->imm);
 }
@@ -890,11 +1290,7 @@ static void tr_jalr(struct tx *t)
     int a = get(t, in->rs1, RAX);
     x64_lea(e, W64, RAX, x64_mem_bd(a, in->imm)); /* read rs1 before writing rd */
     x64_and_ri(e, W64, RAX, -2);
-    if (in->rd) {
-        int d = dst(t, in->rd, RCX);
-        x64_mov_ri(e, W64, d, (int64_t)(t->pc + in->len));
-        put(t, in->rd, d);
-    }
+    put_imm_last(t, in->rd, (int64_t)(t->pc + in->len), RCX);
     end_block_after_jump(t);
     x64_mov_mr(e, W64, HF(pc), RAX);
     if (t->env->chain) {
@@ -911,6 +1307,12 @@ static bool tr_insn(struct tx *t)
 {
     const struct insn *in = t->in;
     fp_before_insn(t);
+    if (in->rd && insn_pure(in) && dead_at(t, t->idx + 1, in->rd)) {
+        /* The result is overwritten before anything could see it. */
+        unmap(t, in->rd);
+        t->pending++;
+        return true;
+    }
     switch ((enum op)in->op) {
     case OP_LUI: tr_lui(t); break;
     case OP_AUIPC: tr_auipc(t); break;
@@ -998,29 +1400,48 @@ static bool tr_insn(struct tx *t)
     return true;
 }
 
-/* Give host registers to the guest registers the block uses most. */
-static void assign_regs(struct tx *t, const struct insn *ins, unsigned n)
+/*
+ * The cache state at the head of a loop block, which every iteration
+ * returns to (reconcile): host registers for the registers the body reads
+ * before writing them, earliest read first (what the allocator would want
+ * there anyway), then, while some are left, the others by first use. Dirty
+ * wherever the body writes the register.
+ */
+static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
 {
-    unsigned uses[32] = {0};
-    for (unsigned i = 0; i < n; i++) {
-        const struct insn *in = &ins[i];
-        uses[in->rd]++;
-        uses[in->rs1]++;
-        uses[in->rs2]++;
+    uint32_t written = 0;
+    uint16_t first[32];
+    for (unsigned g = 0; g < 32; g++)
+        first[g] = NEVER;
+    for (unsigned i = n; i-- > 0;) {
+        uint32_t rd, wr;
+        insn_regs(&ins[i], &rd, &wr);
+        written |= wr;
+        for (unsigned g = 0; g < 32; g++)
+            if (((rd | wr) >> g) & 1)
+                first[g] = (uint16_t)i;
     }
     for (unsigned g = 0; g < 32; g++)
-        t->r[g] = (struct reg){.host = -1};
-    uses[0] = 0;
-    for (int k = 0; k < POOL_SIZE; k++) {
-        if (t->loop && host_pool[k] == LOOP_COUNT)
-            continue;
-        unsigned best = 0;
-        for (unsigned g = 1; g < 32; g++)
-            if (t->r[g].host < 0 && uses[g] > uses[best])
-                best = g;
-        if (!best)
-            break;
-        t->r[best].host = host_pool[k];
+        t->head[g] = (struct reg){.host = -1};
+    int k = 0;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (;;) {
+            while (k < POOL_SIZE && !in_pool(t, host_pool[k]))
+                k++;
+            if (k == POOL_SIZE)
+                return;
+            unsigned best = 0, best_at = NEVER;
+            for (unsigned g = 1; g < 32; g++) {
+                unsigned at = pass ? first[g] : distance(t, 0, g);
+                if (t->head[g].host < 0 && at < best_at) {
+                    best = g;
+                    best_at = at;
+                }
+            }
+            if (!best)
+                break;
+            t->head[best] = (struct reg){.host = host_pool[k++], .dirty = (written >> best) & 1};
+        }
     }
 }
 
@@ -1071,7 +1492,21 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->loop = env->chain &&
               ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
               last_pc + (uint64_t)(int64_t)last->imm == pc;
-    assign_regs(t, ins, n);
+    static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
+    next_reads(next, next_exit, ins, n, t->loop);
+    t->next_exit = next_exit;
+    t->ins = ins;
+    t->n = n;
+    t->next = (const uint16_t(*)[32])next;
+    t->pool = 0;
+    for (int k = 0; k < POOL_SIZE; k++)
+        if (!(t->loop && host_pool[k] == LOOP_COUNT))
+            t->pool |= (uint16_t)(1u << host_pool[k]);
+    for (unsigned g = 0; g < 32; g++)
+        t->r[g] = (struct reg){.host = -1};
+    memset(t->owner, 0, sizeof(t->owner));
+    if (t->loop)
+        choose_head(t, ins, n);
 
     x64_label_init(&t->entry_exit);
     x64_label_init(&t->loop_head);
@@ -1084,9 +1519,9 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 
     if (t->loop) {
         for (unsigned g = 1; g < 32; g++)
-            if (t->r[g].host >= 0) {
-                x64_mov_rm(e, W64, t->r[g].host, xreg(g));
-                t->r[g].loaded = t->r[g].dirty = true;
+            if (t->head[g].host >= 0) {
+                x64_mov_rm(e, W64, t->head[g].host, xreg(g));
+                map(t, g, t->head[g].host, t->head[g].dirty);
             }
         x64_mov_ri(e, W32, LOOP_COUNT, 0);
         x64_bind(e, &t->loop_head);
@@ -1099,6 +1534,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     for (unsigned i = 0; i < n && open; i++) {
         t->pc = ipc;
         t->in = &ins[i];
+        t->idx = i;
+        t->pinned = 0;
         unsigned before = t->nslow;
         open = tr_insn(t);
         for (unsigned k = before; k < t->nslow; k++)
@@ -1114,11 +1551,9 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
     if (t->loop) {
-        /* Every cached register is loaded and counted dirty at the head. */
+        /* The head's state: its dirty registers to h->x[]. */
         x64_bind(e, &t->loop_exit);
-        for (unsigned g = 1; g < 32; g++)
-            if (t->r[g].host >= 0)
-                x64_mov_mr(e, W64, xreg(g), t->r[g].host);
+        emit_writeback(t, t->head, false);
         x64_add_mr(e, W64, HF(instret), LOOP_COUNT);
     }
     x64_bind(e, &t->entry_exit);
