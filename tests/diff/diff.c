@@ -937,6 +937,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     umode = s.umode;
     smode = s.smode;
     fp_heavy = stream % 4 == 3;
+    jit_opts.no_bmi2 = stream % 3 == 2; /* the non-BMI2 shift and TLB-index code */
     s.s1 = s.smc ? (s.smode && rn(2) ? POOL + 0x1000 * rn(POOL_PAGES) : CODE) + 2048 : DATA + 0x2000;
     jit_opts.hot_threshold = s.hot;
     jit_opts.no_chain = !s.chain;

@@ -484,7 +484,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
             .dset = h->dset,
             .max_insns = jit_opts.max_insns ? jit_opts.max_insns : DEFAULT_MAX_INSNS,
             .chain = !jit_opts.no_chain && !jit_opts.verify,
-            .bmi2 = j->bmi2,
+            .bmi2 = j->bmi2 && !jit_opts.no_bmi2,
         };
         /* Blocks start 16-byte aligned. */
         x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);

@@ -29,6 +29,7 @@ struct jit_opts {
     bool no_chain;          /* never patch direct exits nor use the jump cache */
     bool verify;            /* lockstep: check each block against the interpreter */
     unsigned max_insns;     /* longest block (guest instructions); 0: default */
+    bool no_bmi2;           /* translate as if the host had no BMI2 (tests the fallbacks) */
 };
 extern struct jit_opts jit_opts;
 

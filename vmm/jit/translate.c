@@ -991,9 +991,15 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         *load_dst = d = dst(t, in->rd, RAX);
     unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
     int32_t off = tlb_off(set, kind);
-    /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 */
-    x64_mov_rr(e, W32, RDX, RAX);
-    x64_shr_ri(e, W32, RDX, PAGE_SHIFT - 4);
+    /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 (BMI2: a rotate that leaves
+     * rax alone saves the copy; the bits it rotates in are masked off) */
+    _Static_assert(PAGE_SHIFT + TLB_BITS <= 32, "the index comes from the low 32 bits of va");
+    if (t->env->bmi2) {
+        x64_rorx_rri(e, W32, RDX, RAX, PAGE_SHIFT - 4);
+    } else {
+        x64_mov_rr(e, W32, RDX, RAX);
+        x64_shr_ri(e, W32, RDX, PAGE_SHIFT - 4);
+    }
     x64_and_ri(e, W32, RDX, (int32_t)((TLB_SIZE - 1) << 4));
     /* rcx = va & (PAGE_MASK | (size - 1)) */
     x64_mov_rr(e, W64, RCX, RAX);
