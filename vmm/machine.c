@@ -531,6 +531,28 @@ static int add_devices(struct machine *m, char *err, size_t errlen)
     return add_virtio_devices(m, err, errlen);
 }
 
+/* Guest RAM, 2 MiB-aligned and marked for transparent huge pages where the
+ * host offers them (as QEMU does): fewer host page faults while the guest
+ * first touches its memory, and fewer host TLB misses afterwards. NULL on
+ * failure (errno set). */
+static uint8_t *map_ram(uint64_t size)
+{
+    const uint64_t huge = 2u << 20;
+    uint8_t *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uint8_t *ram = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (ram > p)
+        munmap(p, (size_t)(ram - p));
+    if (p + size + huge > ram + size)
+        munmap(ram + size, (size_t)(p + size + huge - (ram + size)));
+#ifdef MADV_HUGEPAGE
+    madvise(ram, size, MADV_HUGEPAGE); /* a hint: failure is fine */
+#endif
+    return ram;
+}
+
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen,
                                int *status)
 {
@@ -552,10 +574,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     pthread_condattr_destroy(&ca);
 
     /* Guest RAM: anonymous memory, committed lazily by the host kernel. */
-    m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-                  MAP_NORESERVE, -1, 0);
-    if (m->ram == MAP_FAILED) {
-        m->ram = NULL;
+    m->ram = map_ram(cfg->ram_size);
+    if (!m->ram) {
         snprintf(err, errlen, "cannot allocate %" PRIu64 " MiB of guest RAM: %s",
                  cfg->ram_size >> 20, strerror(errno));
         *status = EXIT_OSERR;
