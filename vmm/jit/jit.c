@@ -873,11 +873,49 @@ static void verify_block(struct hart *h, struct jit *j, struct jit_block *b)
 
 /* ---- the dispatcher ---- */
 
+/* Run translated block b (and whatever it chains to); remember its last
+ * direct exit for chaining. */
+static void run_block(struct hart *h, struct jit *j, struct jit_block *b, unsigned sets)
+{
+    j->stats.hot_runs++;
+    if (jit_opts.verify) {
+        verify_block(h, j, b);
+        return;
+    }
+    j->site = j->enter(h, b->code);
+    j->site_pc = h->pc;
+    j->site_sets = sets;
+}
+
 /* One dispatch: run the block at h->pc (translated, translating it when
  * hot, or in the interpreter), possibly followed by blocks chained to it. */
 static void dispatch(struct hart *h, struct jit *j)
 {
     unsigned iset = h->iset, dset = h->dset, sets = iset * TLB_SETS + dset;
+    /* Still cold: no block can exist (a block is translated only once its
+     * count slot reaches the threshold, and counts restart only with an
+     * empty cache), so the lookups' cache misses can wait. */
+    uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
+    if (*cnt < jit_opts.hot_threshold) {
+        (*cnt)++;
+        j->stats.cold_blocks++;
+        interp_block(h);
+        return;
+    }
+    /* What the inline lookup would have found (translated code leaves here
+     * after helpers, traps and xRET): a hit names the block under the
+     * current mapping, as it does for translated code. */
+    struct jit_jc *t = &j->jc[iset][dset];
+    struct jit_jc_entry *jc = &t->e[jit_jc_index(h->pc)];
+    if (jc->pc == h->pc && jc->gen == t->gen && jc->block && !jit_opts.no_chain) {
+        struct jit_block *b = (struct jit_block *)jc->block;
+        if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
+            x64_patch_rel32(j->site, b->code);
+            j->stats.chained++;
+        }
+        run_block(h, j, b, sets);
+        return;
+    }
     /* The physical identity of the code, from the fetch TLB. On a miss the
      * interpreter runs the block: its fetch walks the page table (setting A
      * bits only when the instruction is really fetched, as the spec wants
@@ -892,13 +930,6 @@ static void dispatch(struct hart *h, struct jit *j)
     if (b && !check_page(j, b))
         b = NULL;
     if (!b) {
-        uint8_t *cnt = &j->counts[count_slot(h->pc, iset, dset)];
-        if (*cnt < jit_opts.hot_threshold) {
-            (*cnt)++;
-            j->stats.cold_blocks++;
-            interp_block(h);
-            return;
-        }
         b = translate(j, h, host);
         if (!b) {
             j->stats.cold_blocks++;
@@ -914,21 +945,13 @@ static void dispatch(struct hart *h, struct jit *j)
         j->stats.chained++;
     }
     if (!jit_opts.no_chain) {
-        struct jit_jc *t = &j->jc[iset][dset];
-        struct jit_jc_entry *jc = &t->e[jit_jc_index(b->pc)];
         jc->pc = b->pc;
         jc->code = b->code;
         jc->gen = t->gen;
+        jc->block = b;
         j->jc_pages[jc_page_bit(b->pc) / 64] |= 1ull << (jc_page_bit(b->pc) % 64);
     }
-    j->stats.hot_runs++;
-    if (jit_opts.verify) {
-        verify_block(h, j, b);
-        return;
-    }
-    j->site = j->enter(h, b->code);
-    j->site_pc = h->pc;
-    j->site_sets = sets;
+    run_block(h, j, b, sets);
 }
 
 void jit_run(struct hart *h)

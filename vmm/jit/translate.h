@@ -41,7 +41,7 @@ struct jit_jc_entry {
     uint64_t pc;
     const uint8_t *code;
     uint64_t gen;
-    uint64_t unused;
+    const void *block; /* the dispatcher's struct jit_block (translated code ignores it) */
 };
 _Static_assert(sizeof(struct jit_jc_entry) == 32, "jump cache entry is 32 bytes");
 struct jit_jc {
