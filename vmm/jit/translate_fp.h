@@ -16,14 +16,20 @@ struct insn;
 #define FP_MAX_STUBS 160
 
 /* Out-of-line code for the rare cases of one natively translated FP
- * instruction: a NaN result to canonicalise, or the whole instruction on
- * the exact software FPU (dynamic rm other than RNE, a single that is not
- * NaN-boxed, an FMA whose result is NaN). */
+ * instruction: a NaN result to canonicalise, an x86 "integer indefinite"
+ * to saturate the RISC-V way, or the whole instruction on the exact
+ * software FPU (dynamic rm other than RNE, a single that is not NaN-boxed,
+ * an FMA whose result is NaN, fmin/fmax of a NaN). */
 struct fp_stub {
     struct x64_label entry, join;
     const struct insn *in;
-    uint8_t kind;  /* enum fp_stub_kind (translate_fp.inc) */
-    uint16_t live; /* host registers (bit per number) to preserve across a call */
+    uint8_t kind;   /* enum fp_stub_kind (translate_fp.inc) */
+    uint16_t live;  /* host registers (bit per number) to preserve across a call */
+    int8_t reg;     /* a result for x[]: the host register it goes in at the join */
+    int8_t xsrc;    /* x[rs1] is in this host register (-1: in h->x[]) */
+    bool fl_direct; /* the software FPU's flags go straight into fflags */
+    bool w64;       /* FP_STUB_SAT: a 64-bit result (else 32) */
+    bool dbl;       /* FP_STUB_SAT: the source in xmm0 is a double */
 };
 
 /* What the block's code has established so far, at translation time, on
