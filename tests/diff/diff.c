@@ -293,6 +293,8 @@ static void gen_amo(void)
 /* FP-heavy streams (every fourth): more F and D, runs of arithmetic, and
  * sstatus.FS switched off and on. */
 static bool fp_heavy;
+/* The stream has a long loop: the ticker fires often, to interrupt it. */
+static atomic_bool fast_tick;
 
 /* 2..8 instructions of one format on f0..f7, mostly in RNE (static or
  * dynamic) or RTZ: the runs the translator keeps on the host FPU, with
@@ -303,6 +305,8 @@ static void gen_fp_run(void)
 {
     static const unsigned rms[] = {0, 0, 0, 7, 7, 7, 1, 1, 2, 3, 4};
     unsigned d = rn(2), n = 2 + rn(7);
+    if (chance(30))
+        w32(enc_i(0x001, 0, 1, 0, 0x73)); /* csrw fflags, zero: new flags show */
     for (unsigned i = 0; i < n; i++) {
         unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
         unsigned fd = rn(8), f1 = rn(8), f2 = rn(8), f3r = rn(8);
@@ -535,7 +539,18 @@ static void gen_one(int limit, bool in_loop);
 static void gen_loop(int limit)
 {
     (void)limit;
-    w32(enc_i(1 + (int)rn(6), 0, 0, T0, 0x13)); /* li t0, n */
+    /* FP-heavy streams: now and then a loop long enough for the ticker to
+     * interrupt it at its head (the translator leaves it there with the
+     * loop's FP flags still in MXCSR). */
+    bool long_loop = fp_heavy && chance(6);
+    if (fp_heavy)
+        w32(enc_i(0x001, 0, 1, 0, 0x73)); /* csrw fflags, zero: new flags show */
+    if (long_loop) {
+        atomic_store(&fast_tick, true);
+        w32(enc_u(2, T0, 0x37)); /* lui t0, 2: 8192 */
+    } else {
+        w32(enc_i(1 + (int)rn(6), 0, 0, T0, 0x13)); /* li t0, n */
+    }
     int start = (int)nitems;
     unsigned body = 1 + rn(8);
     for (unsigned i = 0; i < body; i++)
@@ -955,6 +970,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     umode = s.umode;
     smode = s.smode;
     fp_heavy = stream % 4 == 3;
+    atomic_store(&fast_tick, false);
     s.s1 = s.smc ? (s.smode && rn(2) ? POOL + 0x1000 * rn(POOL_PAGES) : CODE) + 2048 : DATA + 0x2000;
     jit_opts.hot_threshold = s.hot;
     jit_opts.no_chain = !s.chain;
@@ -1053,12 +1069,13 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
 }
 
 /* A timer: translated code that loops forever without exits (the stream
- * can build such loops) returns at the next block entry after this. */
+ * can build such loops) returns at the next block entry after this; every
+ * 20 us in streams with long loops, which it then leaves at their heads. */
 static void *ticker(void *arg)
 {
     (void)arg;
     for (;;) {
-        struct timespec ts = {0, 2 * 1000 * 1000};
+        struct timespec ts = {0, atomic_load(&fast_tick) ? 20 * 1000 : 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
         atomic_fetch_or(&jit.h.events, HART_EV_IRQ);
     }

@@ -838,12 +838,14 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
     int b = in->rs2 ? get(t, in->rs2, RDX) : -1;
     uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
     if (t->loop && target == t->block_pc) {
+        fp_back_edge(t);
         loop_back_edge(t);
         if (b < 0)
             x64_test_rr(t->e, W64, a, a);
         else
             x64_cmp_rr(t->e, W64, a, b);
         x64_jcc_l(t->e, cc, &t->loop_head);
+        fp_loop_leave(t);
         sync_regs(t); /* movs: the flags are not needed any more */
         add_instret(t, 0);
         exit_direct(t, -1, t->pc + in->len);
@@ -868,6 +870,7 @@ static void tr_jal(struct tx *t)
         put(t, in->rd, d);
     }
     if (t->loop && t->pc + (uint64_t)(int64_t)in->imm == t->block_pc) {
+        fp_back_edge(t);
         loop_back_edge(t);
         x64_jmp_l(t->e, &t->loop_head);
         return;
@@ -1083,6 +1086,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                 t->r[g].loaded = t->r[g].dirty = true;
             }
         x64_mov_ri(e, W32, LOOP_COUNT, 0);
+        fp_loop_enter(t, ins, n);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);
         x64_jcc_l32(e, X64_CC_NE, &t->loop_exit);
@@ -1110,6 +1114,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     if (t->loop) {
         /* Every cached register is loaded and counted dirty at the head. */
         x64_bind(e, &t->loop_exit);
+        fp_loop_exit(t);
         for (unsigned g = 1; g < 32; g++)
             if (t->r[g].host >= 0)
                 x64_mov_mr(e, W64, xreg(g), t->r[g].host);

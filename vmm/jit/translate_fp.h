@@ -40,6 +40,7 @@ struct fp_tx {
     bool fs_dirty;   /* mstatus.FS was set to Dirty earlier in the block */
     bool run;        /* a run of native SSE operations is open: MXCSR's
                       * flags are theirs and not yet in fflags */
+    bool loop_run;   /* a loop block whose run stays open around the loop */
     unsigned nstub;
     struct fp_stub stub[FP_MAX_STUBS];
 };
