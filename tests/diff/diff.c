@@ -310,7 +310,7 @@ static void gen_fp_run(void)
     for (unsigned i = 0; i < n; i++) {
         unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
         unsigned fd = rn(8), f1 = rn(8), f2 = rn(8), f3r = rn(8);
-        switch (rn(12)) {
+        switch (rn(14)) {
         case 0: case 1: /* fmadd fmsub fnmsub fnmadd */
             w32(f3r << 27 | d << 25 | f2 << 20 | f1 << 15 | rm << 12 | fd << 7 | (0x43 + 4 * rn(4)));
             break;
@@ -342,6 +342,20 @@ static void gen_fp_run(void)
             w32(enc_r(0x78 | d, 0, 0, 0, fd, 0x53));
             if (rn(2))
                 w32(enc_r(0x10 | d, fd, fd, 1, fd, 0x53));
+            break;
+        case 9: { /* flw/fld/fsw/fsd on f0..f7 (first ones: TLB misses) */
+            int off = ((int)rn(4096) - 2048) & ~7;
+            if (rn(2))
+                w32(enc_i(off, S0, 2 + d, fd, 0x07));
+            else
+                w32(enc_s(off, f2, S0, 2 + d, 0x27));
+            break;
+        }
+        case 10: /* something that calls out of the block and goes on */
+            if (rn(2))
+                gen_amo();
+            else
+                w32(enc_r(0x78 | d, 0, rs_any(), 0, fd, 0x53)); /* fmv.{w,d}.x */
             break;
         default: /* fadd fsub fmul fdiv */
             w32(enc_r(rn(4) << 2 | d, f2, f1, rm, fd, 0x53));

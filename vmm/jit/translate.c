@@ -117,6 +117,9 @@ struct tx {
     struct x64_label exit0;      /* shared "leave with everything synced" */
 };
 
+/* translate_fp.inc: the XMM cache where a load or store's slow path starts */
+static void fp_slow_note(struct tx *t, unsigned k);
+
 /* ---- guest state addressing ---- */
 
 static struct x64_mem xreg(unsigned g)
@@ -698,6 +701,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size)
     s->sign = false;
     s->val = -1;
     s->fp_run = t->fp.run;
+    fp_slow_note(t, t->nslow - 1);
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     x64_add_rm(e, W64, RAX, x64_mem_bisd(HART, RDX, 1, off + 8));
     return s;
@@ -790,6 +794,7 @@ static void emit_slow(struct tx *t, struct slow *s)
     for (unsigned g = 1; g < 32; g++)
         if (s->regs[g].host >= 0 && s->regs[g].loaded && caller_saved(s->regs[g].host))
             x64_mov_rm(e, W64, s->regs[g].host, xreg(g));
+    fp_slow_rejoin(t, (unsigned)(s - t->slow));
     x64_jmp_l32(e, &s->join);
 }
 
