@@ -299,23 +299,74 @@ static void gen_amo(void)
 /* FP-heavy streams (every fourth): more F and D, runs of arithmetic, and
  * sstatus.FS switched off and on. */
 static bool fp_heavy;
+/* The stream has a long loop: the ticker fires often, to interrupt it. */
+static atomic_bool fast_tick;
 
-/* 2..8 arithmetic instructions of one format on f0..f7, mostly in RNE
- * (static or dynamic): the runs the translator keeps on the host FPU, with
- * their exception flags accrued together. */
+/* 2..8 instructions of one format on f0..f7, mostly in RNE (static or
+ * dynamic) or RTZ: the runs the translator keeps on the host FPU, with
+ * their exception flags accrued together: arithmetic, and the conversions,
+ * compares and fmin/fmax it also does there (out-of-range and NaN
+ * conversions included: the seeds are chosen for that). */
 static void gen_fp_run(void)
 {
-    static const unsigned rms[] = {0, 0, 0, 7, 7, 7, 1, 2, 3, 4};
+    static const unsigned rms[] = {0, 0, 0, 7, 7, 7, 1, 1, 2, 3, 4};
     unsigned d = rn(2), n = 2 + rn(7);
+    if (chance(30))
+        w32(enc_i(0x001, 0, 1, 0, 0x73)); /* csrw fflags, zero: new flags show */
     for (unsigned i = 0; i < n; i++) {
         unsigned rm = rms[rn(sizeof(rms) / sizeof(rms[0]))];
         unsigned fd = rn(8), f1 = rn(8), f2 = rn(8), f3r = rn(8);
-        if (chance(25))
+        switch (rn(14)) {
+        case 0: case 1: /* fmadd fmsub fnmsub fnmadd */
             w32(f3r << 27 | d << 25 | f2 << 20 | f1 << 15 | rm << 12 | fd << 7 | (0x43 + 4 * rn(4)));
-        else if (chance(10))
+            break;
+        case 2: /* fsqrt */
             w32(enc_r(0x2c | d, 0, f1, rm, fd, 0x53));
-        else
+            break;
+        case 3: /* fcvt.{w,wu,l,lu}.{s,d} */
+            w32(enc_r(0x60 | d, rn(4), f1, rm, rd_any(), 0x53));
+            break;
+        case 4: /* fcvt.{s,d}.{w,wu,l,lu} */
+            w32(enc_r(0x68 | d, rn(4), rs_any(), rm, fd, 0x53));
+            break;
+        case 5: /* feq flt fle; fclass */
+            if (rn(4))
+                w32(enc_r(0x50 | d, f2, f1, rn(3), rd_any(), 0x53));
+            else
+                w32(enc_r(0x70 | d, 0, f1, 1, rd_any(), 0x53));
+            break;
+        case 6: /* fmin fmax; fsgnj* */
+            if (rn(2))
+                w32(enc_r(0x14 | d, f2, f1, rn(2), fd, 0x53));
+            else
+                w32(enc_r(0x10 | d, f2, f1, rn(3), fd, 0x53));
+            break;
+        case 7: /* fcvt.s.d / fcvt.d.s */
+            w32(enc_r(d ? 0x21 : 0x20, d ? 0 : 1, f1, rm, fd, 0x53));
+            break;
+        case 8: /* fd = +0 (fmv from x0), or -0 (then fsgnjn fd, fd, fd) */
+            w32(enc_r(0x78 | d, 0, 0, 0, fd, 0x53));
+            if (rn(2))
+                w32(enc_r(0x10 | d, fd, fd, 1, fd, 0x53));
+            break;
+        case 9: { /* flw/fld/fsw/fsd on f0..f7 (first ones: TLB misses) */
+            int off = ((int)rn(4096) - 2048) & ~7;
+            if (rn(2))
+                w32(enc_i(off, S0, 2 + d, fd, 0x07));
+            else
+                w32(enc_s(off, f2, S0, 2 + d, 0x27));
+            break;
+        }
+        case 10: /* something that calls out of the block and goes on */
+            if (rn(2))
+                gen_amo();
+            else
+                w32(enc_r(0x78 | d, 0, rs_any(), 0, fd, 0x53)); /* fmv.{w,d}.x */
+            break;
+        default: /* fadd fsub fmul fdiv */
             w32(enc_r(rn(4) << 2 | d, f2, f1, rm, fd, 0x53));
+            break;
+        }
     }
 }
 
@@ -508,7 +559,18 @@ static void gen_one(int limit, bool in_loop);
 static void gen_loop(int limit)
 {
     (void)limit;
-    w32(enc_i(1 + (int)rn(6), 0, 0, T0, 0x13)); /* li t0, n */
+    /* FP-heavy streams: now and then a loop long enough for the ticker to
+     * interrupt it at its head (the translator leaves it there with the
+     * loop's FP flags still in MXCSR). */
+    bool long_loop = fp_heavy && chance(6);
+    if (fp_heavy)
+        w32(enc_i(0x001, 0, 1, 0, 0x73)); /* csrw fflags, zero: new flags show */
+    if (long_loop) {
+        atomic_store(&fast_tick, true);
+        w32(enc_u(2, T0, 0x37)); /* lui t0, 2: 8192 */
+    } else {
+        w32(enc_i(1 + (int)rn(6), 0, 0, T0, 0x13)); /* li t0, n */
+    }
     int start = (int)nitems;
     unsigned body = 1 + rn(8);
     for (unsigned i = 0; i < body; i++)
@@ -801,6 +863,22 @@ static const uint64_t fp_seeds[] = {
     0xffffffff7fc00000ull, 0xffffffff7fa00000ull, 0xffffffff00000001ull, 0xffffffff80000000ull,
     0x43e0000000000000ull, 0xc3e0000000000000ull, 0x41dfffffffc00000ull, 0xffffffff4f000000ull,
     0x3fe0000000000000ull, 0x4000000000000001ull, 0x000000003f800000ull,
+    /* conversion edges: 2^31 +- halves, -2^31 - 1/2, 2^63 - 1024, -2^63 - 2048,
+     * -1.5, -0.5, 2.5; singles 2^63, -2^63, -2^31, 2^31 - 128, -1.5, 0.5, a
+     * tiny subnormal, -0, the largest double that rounds to a finite single,
+     * and a double that underflows in a single */
+    0x41dfffffffe00000ull, 0x41e0000000100000ull, 0xc1e0000000100000ull, 0xc1e0000000200000ull,
+    0x43dfffffffffffffull, 0xc3e0000000000001ull, 0xbff8000000000000ull, 0xbfe0000000000000ull,
+    0x4004000000000000ull, 0xffffffff5f000000ull, 0xffffffffdf000000ull, 0xffffffffcf000000ull,
+    0xffffffff4effffffull, 0xffffffffbfc00000ull, 0xffffffff3f000000ull, 0xffffffff80000001ull,
+    0x47efffffefffffffull, 0x36a0000000000000ull, 0x3690000000000001ull, 0xffffffff7fffffffull,
+};
+
+/* Integers that convert to floating point inexactly, or at the edges. */
+static const uint64_t int_seeds[] = {
+    0x8000000000000000ull, ~0ull, 0x7fffffffffffffffull, 0x0000000001000001ull,
+    0x0020000000000001ull, 0x00000000ffffffffull, 0x000000007fffffffull, 0xffffffff80000000ull,
+    0x0000000080000001ull, 0xfffffffffeffffffull, 0x8000000000000401ull, 0x0000000003000003ull,
 };
 
 static void setup_hart(struct hart *h, const struct setup *s, const uint64_t *xs, const uint64_t *fs)
@@ -952,6 +1030,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     smode = s.smode;
     fp_heavy = stream % 4 == 3;
     jit_opts.no_bmi2 = stream % 3 == 2; /* the non-BMI2 shift and TLB-index code */
+    atomic_store(&fast_tick, false);
     s.s1 = s.smc ? (s.smode && rn(2) ? POOL + 0x1000 * rn(POOL_PAGES) : CODE) + 2048 : DATA + 0x2000;
     jit_opts.hot_threshold = s.hot;
     jit_opts.no_chain = !s.chain;
@@ -993,7 +1072,7 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     for (unsigned i = 0; i < 32; i++) {
         unsigned k = rn(4);
         xs[i] = k == 0 ? rnd() : k == 1 ? (uint64_t)(int64_t)(int)rn(64) - 32
-                : k == 2 ? fp_seeds[rn(sizeof(fp_seeds) / 8)] : (rnd() & 1 ? INT64_MIN : ~0ull);
+                : k == 2 ? fp_seeds[rn(sizeof(fp_seeds) / 8)] : int_seeds[rn(sizeof(int_seeds) / 8)];
         fs[i] = fp_seeds[rn(sizeof(fp_seeds) / 8)];
         if (chance(30))
             fs[i] = rnd();
@@ -1050,12 +1129,13 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
 }
 
 /* A timer: translated code that loops forever without exits (the stream
- * can build such loops) returns at the next block entry after this. */
+ * can build such loops) returns at the next block entry after this; every
+ * 20 us in streams with long loops, which it then leaves at their heads. */
 static void *ticker(void *arg)
 {
     (void)arg;
     for (;;) {
-        struct timespec ts = {0, 2 * 1000 * 1000};
+        struct timespec ts = {0, atomic_load(&fast_tick) ? 20 * 1000 : 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
         atomic_fetch_or(&jit.h.events, HART_EV_IRQ);
     }

@@ -140,6 +140,9 @@ struct tx {
     struct x64_label exit0;      /* shared "leave with everything synced" */
 };
 
+/* translate_fp.inc: the XMM cache where a load or store's slow path starts */
+static void fp_slow_note(struct tx *t, unsigned k);
+
 /* ---- guest state addressing ---- */
 
 static struct x64_mem xreg(unsigned g)
@@ -1018,6 +1021,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     s->val = VAL_ZERO;
     s->dst = d;
     s->fp_run = t->fp.run;
+    fp_slow_note(t, t->nslow - 1);
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     x64_add_rm(e, W64, RAX, x64_mem_bisd(HART, RDX, 1, off + 8));
     return s;
@@ -1137,6 +1141,7 @@ static void emit_slow(struct tx *t, struct slow *s)
             x64_mov_rm(e, W64, s->regs[g].host, xreg(g));
     if (!s->store && s->dst != RAX)
         x64_mov_rr(e, W64, s->dst, RAX);
+    fp_slow_rejoin(t, (unsigned)(s - t->slow));
     x64_jmp_l32(e, &s->join);
 }
 
@@ -1253,12 +1258,14 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
     int b = in->rs2 ? get(t, in->rs2, RDX) : -1;
     uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
     if (t->loop && target == t->block_pc) {
+        fp_back_edge(t); /* ldmxcsr: before the compare, no flags touched */
         if (b < 0)
             x64_test_rr(t->e, W64, a, a);
         else
             x64_cmp_rr(t->e, W64, a, b);
         loop_back_edge(t); /* movs and a lea: the flags wait */
         x64_jcc_l(t->e, cc, &t->loop_head);
+        fp_loop_leave(t);
         sync_regs(t);
         add_instret(t, 0);
         exit_direct(t, -1, t->pc + in->len);
@@ -1279,6 +1286,7 @@ static void tr_jal(struct tx *t)
     const struct insn *in = t->in;
     if (t->loop && t->pc + (uint64_t)(int64_t)in->imm == t->block_pc) {
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
+        fp_back_edge(t);
         loop_back_edge(t);
         x64_jmp_l(t->e, &t->loop_head);
         return;
@@ -1530,6 +1538,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                 map(t, g, t->head[g].host, t->head[g].dirty);
             }
         x64_mov_ri(e, W32, LOOP_COUNT, 0);
+        fp_loop_enter(t, ins, n);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);
         x64_jcc_l32(e, X64_CC_NE, &t->loop_exit);
@@ -1559,6 +1568,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     if (t->loop) {
         /* The head's state: its dirty registers to h->x[]. */
         x64_bind(e, &t->loop_exit);
+        fp_loop_exit(t);
         emit_writeback(t, t->head, false);
         x64_add_mr(e, W64, HF(instret), LOOP_COUNT);
     }
