@@ -370,6 +370,20 @@ static void gen_fp_run(void)
     }
 }
 
+/* The end of a counted loop from `start`: addi t0, t0, -1; bne t0, x0, start. */
+static void close_loop(int start)
+{
+    w32(enc_i(-1, T0, 0, T0, 0x13)); /* addi t0, t0, -1 */
+    struct item *it = add(0, 4);
+    it->kind = IT_BRANCH;
+    it->f3 = 1; /* bne t0, x0, start */
+    it->rs1 = T0;
+    it->rs2 = 0;
+    it->target = start;
+    for (unsigned i = (unsigned)start; i < nitems; i++)
+        loop_end[i] = (int)nitems;
+}
+
 /* sstatus.FS = Off (FP instructions trap from here), or Initial, Clean, Dirty. */
 static void gen_fs_switch(void)
 {
@@ -575,15 +589,7 @@ static void gen_loop(int limit)
     unsigned body = 1 + rn(8);
     for (unsigned i = 0; i < body; i++)
         gen_one(-1, true);
-    w32(enc_i(-1, T0, 0, T0, 0x13)); /* addi t0, t0, -1 */
-    struct item *it = add(0, 4);
-    it->kind = IT_BRANCH;
-    it->f3 = 1; /* bne t0, x0, start */
-    it->rs1 = T0;
-    it->rs2 = 0;
-    it->target = start;
-    for (unsigned i = (unsigned)start; i < nitems; i++)
-        loop_end[i] = (int)nitems;
+    close_loop(start);
 }
 
 /* A counted loop whose body is one long block: integer ALU, loads and
@@ -602,15 +608,7 @@ static void gen_big_loop(void)
         else if (r < 95) gen_amo();
         else gen_fp();
     }
-    w32(enc_i(-1, T0, 0, T0, 0x13)); /* addi t0, t0, -1 */
-    struct item *it = add(0, 4);
-    it->kind = IT_BRANCH;
-    it->f3 = 1; /* bne t0, x0, start */
-    it->rs1 = T0;
-    it->rs2 = 0;
-    it->target = start;
-    for (unsigned i = (unsigned)start; i < nitems; i++)
-        loop_end[i] = (int)nitems;
+    close_loop(start);
 }
 
 /* rd = S0_VALUE + d (lui, addi, add) */
