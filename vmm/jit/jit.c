@@ -230,6 +230,16 @@ static unsigned jc_page_bit(uint64_t va)
     return (unsigned)(va >> PAGE_SHIFT) & (JC_PAGE_BITS - 1);
 }
 
+static void jc_page_mark(struct jit *j, uint64_t va)
+{
+    j->jc_pages[jc_page_bit(va) / 64] |= 1ull << (jc_page_bit(va) % 64);
+}
+
+static bool jc_page_marked(const struct jit *j, uint64_t va)
+{
+    return (j->jc_pages[jc_page_bit(va) / 64] >> (jc_page_bit(va) % 64)) & 1;
+}
+
 /* Empty the jump caches. An entry counts only with its table's current
  * generation, which only grows (from calloc's 0 to 1 at start), so a bump
  * empties a table without touching its 512 KiB. */
@@ -292,7 +302,7 @@ void jit_events(struct hart *h, uint32_t ev)
         return;
     if (ev & HART_EV_VMAP) {
         uint64_t va = h->vmap_va;
-        if (va == VMAP_ALL || (j->jc_pages[jc_page_bit(va) / 64] >> (jc_page_bit(va) % 64)) & 1) {
+        if (va == VMAP_ALL || jc_page_marked(j, va)) {
             forget_vmap(j);
             j->stats.vmaps++;
         } else {
@@ -877,6 +887,13 @@ static void verify_block(struct hart *h, struct jit *j, struct jit_block *b)
  * direct exit for chaining. */
 static void run_block(struct hart *h, struct jit *j, struct jit_block *b, unsigned sets)
 {
+    /* The direct exit taken last time led here: chain it. Whatever ran in
+     * between (interrupts, the interpreter), the exit's target is site_pc
+     * under site_sets, which is exactly block b. */
+    if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
+        x64_patch_rel32(j->site, b->code);
+        j->stats.chained++;
+    }
     j->stats.hot_runs++;
     if (jit_opts.verify) {
         verify_block(h, j, b);
@@ -907,13 +924,8 @@ static void dispatch(struct hart *h, struct jit *j)
      * current mapping, as it does for translated code. */
     struct jit_jc *t = &j->jc[iset][dset];
     struct jit_jc_entry *jc = &t->e[jit_jc_index(h->pc)];
-    if (jc->pc == h->pc && jc->gen == t->gen && jc->block && !jit_opts.no_chain) {
-        struct jit_block *b = (struct jit_block *)jc->block;
-        if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
-            x64_patch_rel32(j->site, b->code);
-            j->stats.chained++;
-        }
-        run_block(h, j, b, sets);
+    if (jc->pc == h->pc && jc->gen == t->gen && jc->block) { /* never filled with nochain */
+        run_block(h, j, (struct jit_block *)jc->block, sets);
         return;
     }
     /* The physical identity of the code, from the fetch TLB. On a miss the
@@ -937,19 +949,12 @@ static void dispatch(struct hart *h, struct jit *j)
             return;
         }
     }
-    /* The direct exit taken last time led here: chain it. Whatever ran in
-     * between (interrupts, the interpreter), the exit's target is site_pc
-     * under site_sets, which is exactly block b. */
-    if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
-        x64_patch_rel32(j->site, b->code);
-        j->stats.chained++;
-    }
     if (!jit_opts.no_chain) {
         jc->pc = b->pc;
         jc->code = b->code;
         jc->gen = t->gen;
         jc->block = b;
-        j->jc_pages[jc_page_bit(b->pc) / 64] |= 1ull << (jc_page_bit(b->pc) % 64);
+        jc_page_mark(j, b->pc);
     }
     run_block(h, j, b, sets);
 }
