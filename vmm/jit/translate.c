@@ -25,6 +25,15 @@
  * out-of-line slow paths carry a copy of it taken after any eviction, so
  * they start from the state they rejoin. Loop blocks fix a mapping at the
  * loop head (choose_head) and restore it at the back edge (reconcile).
+ *
+ * A block is a superblock: it goes on past conditional branches (a branch
+ * out of the block is a side exit, out of line, that writes back the state
+ * of its branch) and keeps forward branches and jal within the block
+ * inside it: their targets are joins, whose cache state is that of the
+ * first branch to reach them; later branches and the straight-line path
+ * reconcile to it. The look-ahead stays linear: a forward jump only skips
+ * reads, and a branch counts as a possible exit, so a value is treated as
+ * dead only when it is overwritten before any branch.
  * See translate.h for the rules blocks follow at entry and exit.
  */
 #include "vmm/jit/translate.h"
@@ -66,7 +75,8 @@
 
 #define MAX_BLOCK_INSNS 256
 #define MAX_SLOW MAX_BLOCK_INSNS
-#define MAX_EXITS 4
+#define MAX_EXITS (MAX_BLOCK_INSNS + 4)
+#define NO_JOIN -1
 
 /* Host registers for guest registers: callee-saved first (they survive
  * helper calls), then caller-saved. RAX, RCX and RDX are scratch. */
@@ -112,6 +122,26 @@ struct exit_stub {
     bool chainable; /* target in the block's own guest page */
 };
 
+/* A forward branch target inside the block: the cache state (and what the
+ * FP code has established) every path arrives with. The first branch to get
+ * here fixes it; later ones, and the straight-line path, reconcile to it. */
+struct join {
+    bool target; /* some branch of the block may jump here */
+    bool has;    /* ... and one was translated: r[] and the FP facts are set */
+    struct reg r[32];
+    bool fs_checked, frm_checked, fs_dirty;
+    struct x64_label label;
+};
+
+/* A conditional branch that leaves the block: taken out of line, where the
+ * dirty registers of the state at the branch are written back. */
+struct side_exit {
+    struct x64_label entry;
+    struct reg regs[32];
+    unsigned pending; /* retired instructions, the branch included */
+    uint64_t target;
+};
+
 struct tx {
     struct x64_emitter *e;
     const struct jit_env *env;
@@ -131,6 +161,11 @@ struct tx {
     unsigned nslow;
     struct exit_stub exits[MAX_EXITS];
     unsigned nexits;
+    struct join join[MAX_BLOCK_INSNS];  /* by instruction index */
+    struct side_exit side[MAX_BLOCK_INSNS];
+    unsigned nside;
+    const uint64_t *pcs;         /* guest pc of each instruction */
+    bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
     bool loop;                   /* the block branches back to its start... */
@@ -1168,6 +1203,17 @@ static void end_block(struct tx *t)
     t->pending = 0;
 }
 
+/* The cache state becomes st (and owner[] with it). */
+static void set_state(struct tx *t, const struct reg *st)
+{
+    memset(t->owner, 0, sizeof(t->owner));
+    for (unsigned g = 0; g < 32; g++) {
+        t->r[g] = st[g];
+        if (g && st[g].host >= 0)
+            t->owner[st[g].host] = (uint8_t)g;
+    }
+}
+
 /*
  * Bring the cache state to `to` (the loop head's) with moves that leave the
  * flags alone: write back what leaves the host registers (or is dirty where
@@ -1217,11 +1263,10 @@ static void reconcile(struct tx *t, const struct reg *to)
             break;
         }
     }
-    for (unsigned g = 1; g < 32; g++) {
+    for (unsigned g = 1; g < 32; g++)
         if (to[g].host >= 0 && t->r[g].host < 0)
             x64_mov_rm(e, W64, to[g].host, xreg(g));
-        t->r[g] = to[g];
-    }
+    set_state(t, to);
 }
 
 /* The back edge of a loop block: the cache state becomes the head's again,
@@ -1250,8 +1295,87 @@ static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
     }
 }
 
-/* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm */
-static void tr_branch(struct tx *t, enum x64_cc cc)
+/* ---- control flow inside a block ----
+ *
+ * A block goes on past its conditional branches. A branch back to the
+ * block's start is a loop block's back edge (above); one forward to an
+ * instruction of the block jumps there (a join: every path arrives with
+ * the join's cache state, and with no instructions pending, so that the
+ * count is the same whichever way a path came); any other leaves the block
+ * through an out-of-line side exit, and the not-taken path keeps its
+ * registers. A jal forward into the block is a jump to a join; after it
+ * (and after anything else that leaves for good) the code is reached only
+ * at a join, if at all.
+ */
+
+/* The index of the join at target (a forward branch from the instruction
+ * being translated), or NO_JOIN. */
+static int join_at(const struct tx *t, uint64_t target)
+{
+    if (target <= t->pc)
+        return NO_JOIN;
+    for (unsigned i = t->idx + 1; i < t->n && t->pcs[i] <= target; i++)
+        if (t->pcs[i] == target)
+            return t->join[i].target ? (int)i : NO_JOIN;
+    return NO_JOIN;
+}
+
+/* Add the pending instructions to the count: LOOP_COUNT in a loop block
+ * (flags untouched), else h->instret (before any compare). */
+static void flush_pending(struct tx *t)
+{
+    if (!t->pending)
+        return;
+    if (t->loop)
+        x64_lea(t->e, W64, LOOP_COUNT, x64_mem_bd(LOOP_COUNT, (int32_t)t->pending));
+    else
+        x64_add_mi(t->e, W64, HF(instret), (int32_t)t->pending);
+    t->pending = 0;
+}
+
+/* A branch to join j is about to be emitted (count flushed, the FP run
+ * closed): bring the state to the join's, with moves that leave the flags
+ * alone, or make this state the join's when it is the first. */
+static void join_arrive(struct tx *t, unsigned j)
+{
+    struct join *jn = &t->join[j];
+    if (!jn->has) {
+        jn->has = true;
+        memcpy(jn->r, t->r, sizeof(t->r));
+        jn->fs_checked = t->fp.fs_checked;
+        jn->frm_checked = t->fp.frm_checked;
+        jn->fs_dirty = t->fp.fs_dirty;
+        return;
+    }
+    reconcile(t, jn->r);
+    jn->fs_checked &= t->fp.fs_checked;
+    jn->frm_checked &= t->fp.frm_checked;
+    jn->fs_dirty &= t->fp.fs_dirty;
+}
+
+/* Instruction i, a join some branch jumps to, is next: the straight-line
+ * path (if any) arrives like a branch would, then the label. */
+static void join_bind(struct tx *t, unsigned i)
+{
+    struct join *jn = &t->join[i];
+    if (t->reachable) {
+        flush_pending(t);
+        fp_join(t);
+        join_arrive(t, i);
+    }
+    set_state(t, jn->r);
+    assert(!t->fp.run);
+    fp_xmm_clear(t);
+    t->fp.fs_checked = jn->fs_checked;
+    t->fp.frm_checked = jn->frm_checked;
+    t->fp.fs_dirty = jn->fs_dirty;
+    t->pending = 0;
+    t->reachable = true;
+    x64_bind(t->e, &jn->label);
+}
+
+/* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm; false when the block ends */
+static bool tr_branch(struct tx *t, enum x64_cc cc)
 {
     const struct insn *in = t->in;
     int a = get(t, in->rs1, RCX);
@@ -1269,31 +1393,68 @@ static void tr_branch(struct tx *t, enum x64_cc cc)
         sync_regs(t);
         add_instret(t, 0);
         exit_direct(t, -1, t->pc + in->len);
-        return;
+        return false;
     }
-    end_block_after_jump(t); /* stores and an add: before the compare */
+    int j = join_at(t, target);
+    t->pending++; /* the branch retires either way */
+    if (j != NO_JOIN)
+        flush_pending(t); /* an add, before the compare */
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
     else
         x64_cmp_rr(t->e, W64, a, b);
-    exit_direct(t, cc, target);
-    exit_direct(t, -1, t->pc + in->len);
+    if (j != NO_JOIN) {
+        join_arrive(t, (unsigned)j); /* movs: the flags wait */
+        x64_jcc_l32(t->e, cc, &t->join[j].label);
+        return true;
+    }
+    assert(t->nside < MAX_BLOCK_INSNS);
+    struct side_exit *x = &t->side[t->nside++];
+    x64_label_init(&x->entry);
+    memcpy(x->regs, t->r, sizeof(t->r));
+    x->pending = t->pending;
+    x->target = target;
+    x64_jcc_l32(t->e, cc, &x->entry);
+    return true;
 }
 
-/* jal rd, imm */
-static void tr_jal(struct tx *t)
+/* The side exits, out of line: write back, count, leave for the target. */
+static void emit_side_exits(struct tx *t)
+{
+    for (unsigned k = 0; k < t->nside; k++) {
+        struct side_exit *x = &t->side[k];
+        x64_bind(t->e, &x->entry);
+        emit_writeback(t, x->regs, false);
+        add_instret(t, x->pending);
+        exit_direct(t, -1, x->target);
+    }
+}
+
+/* jal rd, imm; false when the block ends */
+static bool tr_jal(struct tx *t)
 {
     const struct insn *in = t->in;
-    if (t->loop && t->pc + (uint64_t)(int64_t)in->imm == t->block_pc) {
+    uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
+    if (t->loop && target == t->block_pc) {
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         fp_back_edge(t);
         loop_back_edge(t);
         x64_jmp_l(t->e, &t->loop_head);
-        return;
+        return false;
+    }
+    int j = join_at(t, target);
+    if (j != NO_JOIN) {
+        put_imm(t, in->rd, (int64_t)(t->pc + in->len));
+        t->pending++;
+        flush_pending(t);
+        join_arrive(t, (unsigned)j);
+        x64_jmp_l32(t->e, &t->join[j].label);
+        return false;
     }
     put_imm_last(t, in->rd, (int64_t)(t->pc + in->len), RAX);
     end_block_after_jump(t);
-    exit_direct(t, -1, t->pc + (uint64_t)(int64_t)in->imm);
+    exit_direct(t, -1, target);
+    return false;
 }
 
 /* jalr rd, imm(rs1): the target through the inline jump cache */
@@ -1330,14 +1491,14 @@ static bool tr_insn(struct tx *t)
     switch ((enum op)in->op) {
     case OP_LUI: tr_lui(t); break;
     case OP_AUIPC: tr_auipc(t); break;
-    case OP_JAL: tr_jal(t); return false;
+    case OP_JAL: return tr_jal(t);
     case OP_JALR: tr_jalr(t); return false;
-    case OP_BEQ: tr_branch(t, X64_CC_E); return false;
-    case OP_BNE: tr_branch(t, X64_CC_NE); return false;
-    case OP_BLT: tr_branch(t, X64_CC_L); return false;
-    case OP_BGE: tr_branch(t, X64_CC_GE); return false;
-    case OP_BLTU: tr_branch(t, X64_CC_B); return false;
-    case OP_BGEU: tr_branch(t, X64_CC_AE); return false;
+    case OP_BEQ: return tr_branch(t, X64_CC_E);
+    case OP_BNE: return tr_branch(t, X64_CC_NE);
+    case OP_BLT: return tr_branch(t, X64_CC_L);
+    case OP_BGE: return tr_branch(t, X64_CC_GE);
+    case OP_BLTU: return tr_branch(t, X64_CC_B);
+    case OP_BGEU: return tr_branch(t, X64_CC_AE);
     case OP_LB: tr_load(t, 1, true); break;
     case OP_LH: tr_load(t, 2, true); break;
     case OP_LW: tr_load(t, 4, true); break;
@@ -1459,6 +1620,42 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
     }
 }
 
+/* How far ahead a jal may jump for decoding to go on past it (the target
+ * then may turn out to be an instruction of the block: an if-else). */
+#define JAL_JOIN_REACH 512
+
+/* Whether decoding stops after `in` (at ipc, in the block starting at start):
+ * at whatever leaves for good, and at a loop block's back edge. */
+static bool decode_ends(const struct insn *in, uint64_t ipc, uint64_t start)
+{
+    uint64_t target = ipc + (uint64_t)(int64_t)in->imm;
+    if (in->op >= OP_BEQ && in->op <= OP_BGEU)
+        return target == start;
+    if (in->op == OP_JAL)
+        return target <= ipc || target - ipc > JAL_JOIN_REACH;
+    return decode_ends_block(in->op) && !csr_continues(in);
+}
+
+/* The joins: instructions that a forward branch or jal of the block targets. */
+static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_t start)
+{
+    for (unsigned i = 0; i < n; i++) {
+        t->join[i].target = t->join[i].has = false;
+        x64_label_init(&t->join[i].label);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        unsigned op = ins[i].op;
+        if (!((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL))
+            continue;
+        uint64_t target = t->pcs[i] + (uint64_t)(int64_t)ins[i].imm;
+        if (target <= t->pcs[i] || target == start)
+            continue;
+        for (unsigned k = i + 1; k < n && t->pcs[k] <= target; k++)
+            if (t->pcs[k] == target)
+                t->join[k].target = true;
+    }
+}
+
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
                        const uint8_t *code, size_t avail, struct jit_tx_out *out)
 {
@@ -1467,10 +1664,11 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     memset(t, 0, offsetof(struct tx, slow));
     t->e = e;
     t->env = env;
-    t->nslow = t->nexits = 0;
+    t->nslow = t->nexits = t->nside = 0;
 
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
+    static __thread uint64_t pcs[MAX_BLOCK_INSNS];
     unsigned max = env->max_insns && env->max_insns < MAX_BLOCK_INSNS ? env->max_insns
                                                                        : MAX_BLOCK_INSNS;
     unsigned n = 0;
@@ -1491,12 +1689,15 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
             raw |= (uint32_t)hi << 16;
         }
         decode(raw, &ins[n]);
-        ended = decode_ends_block(ins[n].op) && !csr_continues(&ins[n]);
+        pcs[n] = pc + off;
+        ended = decode_ends(&ins[n], pcs[n], pc);
         off += len;
         n++;
     }
     if (!n)
         return 0;
+    t->pcs = pcs;
+    mark_joins(t, ins, n, pc);
 
     /* A block whose last instruction jumps back to its start loops without
      * leaving: registers loaded once, the event check at the loop head,
@@ -1544,24 +1745,30 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         x64_jcc_l32(e, X64_CC_NE, &t->loop_exit);
     }
 
-    uint64_t ipc = pc;
-    bool open = true;
-    for (unsigned i = 0; i < n && open; i++) {
-        t->pc = ipc;
+    t->reachable = true;
+    unsigned done = 0;
+    size_t end = 0; /* guest bytes up to the end of the last translated instruction */
+    for (unsigned i = 0; i < n; i++) {
+        t->pc = pcs[i];
         t->in = &ins[i];
         t->idx = i;
         t->pinned = 0;
+        if (t->join[i].has)
+            join_bind(t, i);
+        if (!t->reachable)
+            continue; /* only a join could get here, and none does */
         unsigned before = t->nslow;
-        open = tr_insn(t);
+        t->reachable = tr_insn(t);
         for (unsigned k = before; k < t->nslow; k++)
-            t->slow[k].next_pc = ipc + ins[i].len;
-        ipc += ins[i].len;
+            t->slow[k].next_pc = pcs[i] + ins[i].len;
+        done++;
+        end = (size_t)(pcs[i] - pc) + ins[i].len;
     }
-    if (open) {
+    if (t->reachable) {
         /* Block cut at the length limit or the page end. */
         fp_end_block(t);
         end_block(t);
-        exit_direct(t, -1, ipc);
+        exit_direct(t, -1, pc + off);
     }
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
@@ -1574,13 +1781,14 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);
-    out->guest_bytes = off;
+    out->guest_bytes = end;
     store_pc(t, pc);
     x64_jmp_to(e, env->exit0);
     t->in = NULL;
     for (unsigned k = 0; k < t->nslow; k++)
         emit_slow(t, &t->slow[k]);
     fp_emit_stubs(t);
+    emit_side_exits(t);
     emit_exit_stubs(t);
-    return n;
+    return done;
 }
