@@ -281,6 +281,56 @@ static void gen_mem(void)
     }
 }
 
+/* One load (or store) of 2^size bytes at off(base). */
+static void emit_access(bool store, unsigned size, unsigned base, int off)
+{
+    if (store) {
+        w32(enc_s(off, rs_any(), base, size, 0x23));
+    } else {
+        unsigned f3 = size | (size < 3 && rn(2) ? 4 : 0);
+        w32(enc_i(off, base, f3, rd_any(), 0x03));
+    }
+}
+
+/* Several loads or several stores through one base register, close
+ * together: what the translator turns into a page group (one probe for
+ * the range, the rest through the host address it keeps). Sometimes across
+ * the end of a page (s1's pages), misaligned, with the base moved and moved
+ * back midway, or with a load that overwrites its own base first. */
+static void gen_burst(void)
+{
+    bool store = rn(2);
+    unsigned n = 2 + rn(6);
+    if (chance(15)) {
+        /* t1 = a window address; lbu t1, o(t1); the next access goes
+         * through the byte just loaded (an access fault) */
+        w32(enc_i((int)rn(2048) - 1024, S0, 0, T1, 0x13));
+        w32(enc_i((int)rn(64), T1, 4, T1, 0x03));
+        emit_access(store, rn(4), T1, (int)rn(64));
+        return;
+    }
+    unsigned base = rn(3) == 0 ? SP : rn(2) ? S0 : S1;
+    int centre = base == SP ? 32 + (int)rn(400) : (int)rn(3968) - 1984;
+    if (base == S1 && chance(50))
+        centre = (int)rn(64) - 32; /* around a page end */
+    int moved = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned size = rn(4);
+        int off = centre + (int)rn(64) - 32;
+        if (chance(85))
+            off &= ~((1 << size) - 1);
+        emit_access(store, size, base, off - moved);
+        if (!moved && chance(8)) {
+            moved = 8 * (int)rn(4) + 1; /* addi base, base, moved */
+            w32(enc_i(moved, base, 0, base, 0x13));
+        } else if (chance(10)) {
+            gen_alu();
+        }
+    }
+    if (moved)
+        w32(enc_i(-moved, base, 0, base, 0x13));
+}
+
 static void gen_amo(void)
 {
     static const unsigned f5[] = {0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
@@ -708,7 +758,8 @@ static void gen_one(int limit, bool in_loop)
     }
     unsigned r = rn(100);
     if (r < 22) gen_alu();
-    else if (r < 40) gen_mem();
+    else if (r < 35) gen_mem();
+    else if (r < 40) gen_burst();
     else if (r < 52) gen_fp();
     else if (r < 60) gen_compressed();
     else if (r < 66) gen_amo();

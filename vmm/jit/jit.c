@@ -164,9 +164,9 @@ static void emit_trampolines(struct jit *j)
     j->enter = (jit_enter_fn)(void *)x64_here(e);
     for (unsigned i = 0; i < 6; i++)
         x64_push_r(e, saved[i]);
-    /* 6 pushes + the return address leave rsp 8 mod 16: 24 more bytes
-     * align it and give blocks a scratch slot at [rsp]. */
-    x64_sub_ri(e, X64_W64, X64_RSP, 24);
+    /* 6 pushes + the return address leave rsp 8 mod 16: JIT_FRAME more
+     * bytes align it and give blocks their slots (translate.h). */
+    x64_sub_ri(e, X64_W64, X64_RSP, JIT_FRAME);
     x64_mov_rr(e, X64_W64, X64_RBX, X64_RDI);
     x64_jmp_r(e, X64_RSI);
 
@@ -174,7 +174,7 @@ static void emit_trampolines(struct jit *j)
     j->exit0 = x64_here(e);
     x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
     j->exit_rax = x64_here(e);
-    x64_add_ri(e, X64_W64, X64_RSP, 24);
+    x64_add_ri(e, X64_W64, X64_RSP, JIT_FRAME);
     for (unsigned i = 6; i-- > 0;)
         x64_pop_r(e, saved[i]);
     x64_ret(e);

@@ -109,6 +109,14 @@ struct slow {
     struct x64_mem valm; /* VAL_MEM: where the value is (h->x[], h->f[]) */
     int dst;  /* load: the host register the value goes to */
     bool fp_run; /* a run of native FP operations was open (translate_fp.inc) */
+    /* In a page group (see page_group): the fast path accesses [rax + disp];
+     * it jumps to `reprobe` for a full probe, which comes back to `access`
+     * with rax = host address - disp, or goes on to `entry`. */
+    bool grouped, leader;
+    int slot;
+    unsigned idx; /* the instruction */
+    int32_t disp;
+    struct x64_label reprobe, access;
 };
 
 #define VAL_ZERO -1
@@ -165,6 +173,9 @@ struct tx {
     struct side_exit side[MAX_BLOCK_INSNS];
     unsigned nside;
     const uint64_t *pcs;         /* guest pc of each instruction */
+    int8_t grp_slot[MAX_BLOCK_INSNS];   /* page group member: slot + 1; 0: none */
+    int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
+    int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
     bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
@@ -1006,27 +1017,105 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
     put(t, in->rd, RAX);
 }
 
-/* Inline TLB probe for an access of `size` bytes at va = rs1 + imm, left in
- * RAX: on a hit RAX becomes the host address; on a miss (or a misaligned
- * access, whose low bits survive into the compared tag) jump to the slow
- * path. Returns the slow-path record for the caller to complete. A load
- * into x[rd] passes load_dst: the host register for the value is chosen
- * (and whatever that evicts written back) before the branch, so the slow
- * path starts from the same cache state it rejoins. */
-static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *load_dst)
+/* ---- loads and stores ----
+ *
+ * Every access probes the TLB inline (tlb_probe_cmp): a hit gives the host
+ * address, a miss (or a misaligned access, whose low bits survive into the
+ * compared tag) goes out of line to mmu_load_slow/mmu_store_slow.
+ *
+ * Page groups: accesses of one kind through the same base register, close
+ * together in a stretch of the block that nothing enters from the side (no
+ * join) and that does not change the base, usually hit one page (a struct,
+ * a stack frame, bytes of a word read one by one). The first of them (the
+ * leader) probes the group's whole range [base + lo, base + hi): one TLB
+ * hit for the page, and the range inside it (misaligned accesses within a
+ * page need nothing else: mmu_load_slow would just do them). Then it keeps the host address of base + lo in a frame slot, and each
+ * later member loads the slot and accesses [slot + its offset - lo]. A
+ * failed check leaves 0 in the slot: the members then probe one by one,
+ * out of line. Within a block the mappings cannot change (satp, sfence.vma
+ * and CSR writes that change the TLB sets end it), so a host address stays
+ * right for the stretch.
+ */
+
+#define GROUP_SPAN 512 /* largest range a group probes */
+#define GROUP_SCAN 64  /* how far ahead the leader looks for members */
+
+static bool mem_of_kind(unsigned op, unsigned kind)
+{
+    return kind == TLB_READ ? op >= OP_LB && op <= OP_LWU : op >= OP_SB && op <= OP_SD;
+}
+
+static unsigned mem_size(unsigned op)
+{
+    switch (op) {
+    case OP_LB: case OP_LBU: case OP_SB: return 1;
+    case OP_LH: case OP_LHU: case OP_SH: return 2;
+    case OP_LW: case OP_LWU: case OP_SW: return 4;
+    default: return 8;
+    }
+}
+
+static struct x64_mem slot_mem(int k)
+{
+    return x64_mem_bd(RSP, JIT_PAGE_SLOT0 + 8 * k);
+}
+
+/* A page group led by the access being translated (an integer load or
+ * store of `kind`): members marked in grp_slot/grp_disp, the slot's number
+ * returned (-1: no group), with the range's low offset and its length. */
+static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_out,
+                      int32_t *span_out)
 {
     const struct insn *in = t->in;
-    struct x64_emitter *e = t->e;
-    if (in->rs1 == 0) {
-        x64_mov_ri(e, W64, RAX, (int64_t)in->imm);
-    } else {
-        int base = get(t, in->rs1, RAX);
-        if (in->imm || base != RAX)
-            x64_lea(e, W64, RAX, x64_mem_bd(base, in->imm));
+    unsigned b = in->rs1;
+    if (!b || !mem_of_kind(in->op, kind) || (mem_of_kind(in->op, TLB_READ) && in->rd == b))
+        return -1; /* (a load that overwrites its base leads nothing) */
+    int k = 0;
+    while (k < JIT_PAGE_SLOTS && t->slot_until[k] >= (int)t->idx)
+        k++;
+    if (k == JIT_PAGE_SLOTS)
+        return -1;
+    unsigned cand[GROUP_SCAN], nc = 0;
+    int32_t lo = in->imm, hi = in->imm + (int32_t)size;
+    for (unsigned i = t->idx + 1; i < t->n && i <= t->idx + GROUP_SCAN; i++) {
+        const struct insn *m = &t->ins[i];
+        if (t->join[i].target || m->op == OP_JAL ||
+            (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
+             !csr_continues(m)))
+            break;
+        if (mem_of_kind(m->op, kind) && m->rs1 == b && !t->grp_slot[i]) {
+            int32_t l = m->imm < lo ? m->imm : lo;
+            int32_t h = m->imm + (int32_t)mem_size(m->op);
+            h = h > hi ? h : hi;
+            if (h - l <= GROUP_SPAN) {
+                cand[nc++] = i;
+                lo = l;
+                hi = h;
+            }
+        }
+        uint32_t rd, wr;
+        insn_regs(m, &rd, &wr);
+        if ((wr >> b) & 1)
+            break;
     }
-    int d = RAX;
-    if (load_dst)
-        *load_dst = d = dst(t, in->rd, RAX);
+    if (!nc)
+        return -1;
+    for (unsigned c = 0; c < nc; c++) {
+        t->grp_slot[cand[c]] = (int8_t)(k + 1);
+        t->grp_disp[cand[c]] = t->ins[cand[c]].imm - lo;
+    }
+    t->slot_until[k] = (int)cand[nc - 1];
+    *lo_out = lo;
+    *span_out = hi - lo;
+    return k;
+}
+
+/* rdx = TLB index * 16; cmp va's tag (rax & (PAGE_MASK | align)) with the
+ * entry's (rcx clobbered): jne is a miss. Then `add rax, [tlb_entry + 8]`
+ * (tlb_probe_hit) makes rax the host address. */
+static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
+{
+    struct x64_emitter *e = t->e;
     unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
     int32_t off = tlb_off(set, kind);
     /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 (BMI2: a rotate that leaves
@@ -1039,14 +1128,26 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         x64_shr_ri(e, W32, RDX, PAGE_SHIFT - 4);
     }
     x64_and_ri(e, W32, RDX, (int32_t)((TLB_SIZE - 1) << 4));
-    /* rcx = va & (PAGE_MASK | (size - 1)) */
     x64_mov_rr(e, W64, RCX, RAX);
-    x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | (size - 1)));
+    x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | align));
     x64_cmp_rm(e, W64, RCX, x64_mem_bisd(HART, RDX, 1, off));
+}
+
+static void tlb_probe_hit(struct tx *t, unsigned kind)
+{
+    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
+    x64_add_rm(t->e, W64, RAX, x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + 8));
+}
+
+/* A slow-path record with the state of this point. */
+static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
+{
     assert(t->nslow < MAX_SLOW);
     struct slow *s = &t->slow[t->nslow++];
     x64_label_init(&s->entry);
     x64_label_init(&s->join);
+    x64_label_init(&s->reprobe);
+    x64_label_init(&s->access);
     memcpy(s->regs, t->r, sizeof(t->r));
     s->pc = t->pc;
     s->pending = t->pending;
@@ -1056,10 +1157,102 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     s->val = VAL_ZERO;
     s->dst = d;
     s->fp_run = t->fp.run;
+    s->grouped = s->leader = false;
+    s->slot = -1;
+    s->disp = 0;
+    s->idx = t->idx;
     fp_slow_note(t, t->nslow - 1);
-    x64_jcc_l32(e, X64_CC_NE, &s->entry);
-    x64_add_rm(e, W64, RAX, x64_mem_bisd(HART, RDX, 1, off + 8));
     return s;
+}
+
+/* The host address of the access at rs1 + imm: afterwards the caller
+ * accesses [rax + s->disp] and binds s->join. A load into x[rd] passes
+ * load_dst: the host register for the value is chosen (and whatever that
+ * evicts written back) before any branch, so the slow path starts from the
+ * same cache state it rejoins. */
+static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *load_dst)
+{
+    const struct insn *in = t->in;
+    struct x64_emitter *e = t->e;
+    struct slow *s;
+    int d = RAX;
+    int member = t->grp_slot[t->idx] - 1;
+    if (member >= 0) {
+        if (load_dst)
+            *load_dst = d = dst(t, in->rd, RAX);
+        x64_mov_rm(e, W64, RAX, slot_mem(member));
+        x64_test_rr(e, W64, RAX, RAX);
+        s = new_slow(t, kind, size, d);
+        s->grouped = true;
+        s->slot = member;
+        s->disp = t->grp_disp[t->idx];
+        x64_jcc_l32(e, X64_CC_E, &s->reprobe);
+        x64_bind(e, &s->access);
+        return s;
+    }
+    int32_t lo = 0, span = 0;
+    int k = page_group(t, kind, size, &lo, &span);
+    int32_t va_off = k >= 0 ? lo : in->imm;
+    if (in->rs1 == 0) {
+        x64_mov_ri(e, W64, RAX, (int64_t)va_off);
+    } else {
+        int base = get(t, in->rs1, RAX);
+        if (va_off || base != RAX)
+            x64_lea(e, W64, RAX, x64_mem_bd(base, va_off));
+    }
+    if (load_dst)
+        *load_dst = d = dst(t, in->rd, RAX);
+    if (k < 0) {
+        tlb_probe_cmp(t, kind, size - 1);
+        s = new_slow(t, kind, size, d);
+        x64_jcc_l32(e, X64_CC_NE, &s->entry);
+        tlb_probe_hit(t, kind);
+        return s;
+    }
+    /* The leader: one page holds [rax, rax + span). */
+    tlb_probe_cmp(t, kind, 0);
+    s = new_slow(t, kind, size, d);
+    s->grouped = s->leader = true;
+    s->slot = k;
+    s->disp = in->imm - lo;
+    x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
+    x64_mov_rr(e, W32, RCX, RAX);
+    x64_and_ri(e, W32, RCX, (int32_t)~PAGE_MASK);
+    x64_cmp_ri(e, W32, RCX, (int32_t)PAGE_SIZE - span);
+    x64_jcc_l32(e, X64_CC_A, &s->reprobe);
+    tlb_probe_hit(t, kind);
+    x64_mov_mr(e, W64, slot_mem(k), RAX);
+    x64_bind(e, &s->access);
+    return s;
+}
+
+/* Out of line, for a group's leader or member: a failed group check (the
+ * leader clears its slot), or a member of a group whose check failed.
+ * rax = va, a full probe; a hit goes back to the access with rax = host
+ * address - disp, a miss on to the slow path. */
+static void emit_reprobe(struct tx *t, struct slow *s)
+{
+    struct x64_emitter *e = t->e;
+    const struct insn *in = &t->ins[s->idx];
+    unsigned kind = s->store ? TLB_WRITE : TLB_READ;
+    x64_bind(e, &s->reprobe);
+    if (s->leader) {
+        x64_mov_mi(e, W64, slot_mem(s->slot), 0);
+        if (s->disp)
+            x64_lea(e, W64, RAX, x64_mem_bd(RAX, s->disp)); /* rax was base + lo */
+    } else if (s->regs[in->rs1].host >= 0) {
+        x64_lea(e, W64, RAX, x64_mem_bd(s->regs[in->rs1].host, in->imm));
+    } else {
+        x64_mov_rm(e, W64, RAX, xreg(in->rs1));
+        if (in->imm)
+            x64_lea(e, W64, RAX, x64_mem_bd(RAX, in->imm));
+    }
+    tlb_probe_cmp(t, kind, s->size - 1);
+    x64_jcc_l32(e, X64_CC_NE, &s->entry);
+    tlb_probe_hit(t, kind);
+    if (s->disp)
+        x64_lea(e, W64, RAX, x64_mem_bd(RAX, -s->disp));
+    x64_jmp_l32(e, &s->access);
 }
 
 /* lb/lh/lw/ld/lbu/lhu/lwu rd, imm(rs1) */
@@ -1069,7 +1262,7 @@ static void tr_load(struct tx *t, unsigned size, bool sign)
     int d;
     struct slow *s = tlb_probe(t, TLB_READ, size, &d);
     s->sign = sign;
-    struct x64_mem m = x64_mem_b(RAX);
+    struct x64_mem m = x64_mem_bd(RAX, s->disp);
     switch (size) {
     case 1: sign ? x64_movsx8_rm(e, W64, d, m) : x64_movzx8_rm(e, W32, d, m); break;
     case 2: sign ? x64_movsx16_rm(e, W64, d, m) : x64_movzx16_rm(e, W32, d, m); break;
@@ -1101,12 +1294,12 @@ static void tr_store(struct tx *t, unsigned size)
     s->val = v;
     s->valm = xreg(rs2);
     if (v == VAL_ZERO) {
-        x64_mov_mi(t->e, (enum x64_width)size, x64_mem_b(RAX), 0);
+        x64_mov_mi(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), 0);
     } else if (v == VAL_MEM) {
         x64_mov_rm(t->e, W64, RCX, s->valm);
-        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_b(RAX), RCX);
+        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), RCX);
     } else {
-        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_b(RAX), v);
+        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), v);
     }
     x64_bind(t->e, &s->join);
 }
@@ -1118,6 +1311,8 @@ static void tr_store(struct tx *t, unsigned size)
 static void emit_slow(struct tx *t, struct slow *s)
 {
     struct x64_emitter *e = t->e;
+    if (s->grouped)
+        emit_reprobe(t, s);
     x64_bind(e, &s->entry);
     /* Caller-saved cached registers do not survive the call. */
     for (unsigned g = 1; g < 32; g++)
@@ -1698,6 +1893,9 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         return 0;
     t->pcs = pcs;
     mark_joins(t, ins, n, pc);
+    memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
+    for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
+        t->slot_until[k] = -1;
 
     /* A block whose last instruction jumps back to its start loops without
      * leaving: registers loaded once, the event check at the loop head,

@@ -5,8 +5,10 @@
  * Conventions of translated code (the "ABI" both files rely on):
  *  - RBX holds the struct hart pointer for the whole run; RSP is 16-byte
  *    aligned inside blocks, with an 8-byte scratch slot at [rsp] (the out
- *    parameter of mmu_load_slow) and another at [rsp + 8] (MXCSR across a
- *    slow path, translate_fp.inc): the trampoline's 24 bytes.
+ *    parameter of mmu_load_slow), another at [rsp + 8] (MXCSR across a
+ *    slow path, translate_fp.inc) and JIT_PAGE_SLOTS at [rsp +
+ *    JIT_PAGE_SLOT0] (host pointers of pages probed earlier in the block,
+ *    translate.c): the trampoline's JIT_FRAME bytes.
  *  - A block is entered with every guest register in h->x[] (nothing cached
  *    in host registers); h->pc and h->instret need not be current at entry.
  *    Every exit writes back the cached registers, adds the retired count to
@@ -27,6 +29,12 @@
 #include <stdint.h>
 
 #include "vmm/jit/x64_emit.h"
+
+#define JIT_PAGE_SLOTS 8
+#define JIT_PAGE_SLOT0 24
+#define JIT_FRAME (JIT_PAGE_SLOT0 + 8 * JIT_PAGE_SLOTS)
+/* 6 pushes and the return address leave rsp 8 mod 16 */
+_Static_assert((JIT_FRAME + 56) % 16 == 0, "blocks run with rsp 16-byte aligned");
 
 /* The inline jump cache (jalr, and direct exits to another guest page):
  * direct-mapped on the virtual pc, one table per (iset, dset) so that an
