@@ -385,11 +385,11 @@ static void gen_fp_run(void)
             else
                 w32(enc_r(0x70 | d, 0, f1, 1, rd_any(), 0x53));
             break;
-        case 6: /* fmin fmax; fsgnj* */
+        case 6: /* fmin fmax; fsgnj* (now and then fmv, fneg, fabs: rs1 = rs2) */
             if (rn(2))
                 w32(enc_r(0x14 | d, f2, f1, rn(2), fd, 0x53));
             else
-                w32(enc_r(0x10 | d, f2, f1, rn(3), fd, 0x53));
+                w32(enc_r(0x10 | d, chance(25) ? f1 : f2, f1, rn(3), fd, 0x53));
             break;
         case 7: /* fcvt.s.d / fcvt.d.s */
             w32(enc_r(d ? 0x21 : 0x20, d ? 0 : 1, f1, rm, fd, 0x53));
@@ -921,6 +921,10 @@ static const uint64_t fp_seeds[] = {
     0x4004000000000000ull, 0xffffffff5f000000ull, 0xffffffffdf000000ull, 0xffffffffcf000000ull,
     0xffffffff4effffffull, 0xffffffffbfc00000ull, 0xffffffff3f000000ull, 0xffffffff80000001ull,
     0x47efffffefffffffull, 0x36a0000000000000ull, 0x3690000000000001ull, 0xffffffff7fffffffull,
+    /* the edges of fclass.d's classes (smallest and largest normals, a
+     * negative subnormal), NaNs with payloads and either sign */
+    0x0010000000000000ull, 0x8010000000000000ull, 0xffefffffffffffffull, 0x800fffffffffffffull,
+    0xfff4000000000001ull, 0x7ff8000000000123ull, 0xfff8000000000000ull, 0x7ff0000000000001ull,
 };
 
 /* Integers that convert to floating point inexactly, or at the edges. */
