@@ -173,13 +173,27 @@ static bool bus_access(struct bus *b, uint64_t pa, unsigned size, uint64_t *val,
     const struct bus_region *r = bus_mem_find(b, pa, size);
     if (r) {
         uint8_t *p = r->host + (pa - r->base);
+        /* little-endian host; fixed-size copies compile to one move each
+         * (the interpreter's and the translator's slow paths come here) */
         if (write) {
             if (r->readonly)
                 return false;
-            memcpy(p, val, size); /* little-endian host */
+            switch (size) {
+            case 1: memcpy(p, val, 1); break;
+            case 2: memcpy(p, val, 2); break;
+            case 4: memcpy(p, val, 4); break;
+            case 8: memcpy(p, val, 8); break;
+            default: memcpy(p, val, size); break;
+            }
         } else {
             uint64_t v = 0;
-            memcpy(&v, p, size);
+            switch (size) {
+            case 1: memcpy(&v, p, 1); break;
+            case 2: memcpy(&v, p, 2); break;
+            case 4: memcpy(&v, p, 4); break;
+            case 8: memcpy(&v, p, 8); break;
+            default: memcpy(&v, p, size); break;
+            }
             *val = v;
         }
         return true;

@@ -43,9 +43,10 @@ struct machine;
  * accesses from S-mode with SUM=1 get their own set (Linux toggles SUM
  * around every user copy). MPRV picks the data set of MPP.
  */
-#define TLB_BITS 10u
+#define TLB_BITS 12u
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_TAG_INVALID (~0ull)
+#define TLB_LOG_MAX 2048u
 #define PAGE_SHIFT 12u
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -175,6 +176,13 @@ struct hart {
     uint64_t tlb_super_mask[TLB_SUPER_MAX]; /* range size - 1 */
     uint8_t tlb_nsuper;
     bool tlb_super_overflow;
+    /* The TLB entries filled since the last full flush (indices into
+     * tlb[][][]), so that a flush or a scan visits those and not all of
+     * them. !tlb_log_ok (zeroed memory, or more fills than fit): every
+     * entry is suspect, and the next full flush visits them all. */
+    uint32_t tlb_log[TLB_LOG_MAX];
+    uint32_t tlb_nlog;
+    bool tlb_log_ok;
     /* With HART_EV_VMAP: the one virtual page whose mapping changed
      * (sfence.vma rs1 outside any superpage), else VMAP_ALL. */
     uint64_t vmap_va;

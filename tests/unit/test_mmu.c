@@ -620,6 +620,39 @@ static void test_superpage_overflow(void **state)
     assert_int_equal(h->tlb_nsuper, 0);
 }
 
+/* A full flush visits the entries filled since the last one (the log);
+ * after more fills than the log holds, it visits them all. Either way
+ * nothing stays valid. */
+static void test_flush_log(void **state)
+{
+    struct fix *f = *state;
+    struct hart *h = f->h;
+    set_priv(h, PRV_S);
+    uint64_t v;
+    tlb_flush_all(h);
+    for (unsigned i = 0; i < 8; i++) {
+        uint64_t va = 0x40000000 + ((uint64_t)i << 12);
+        map(va, 0x80010000, RWXAD, 0);
+        assert_true(mmu_load(h, va, 8, &v));
+    }
+    assert_true(h->tlb_log_ok);
+    assert_int_equal(tlb_valid_count(h), 8);
+    tlb_flush_all(h);
+    assert_int_equal(tlb_valid_count(h), 0);
+    /* 5 superpages, 4 KiB entries in each: more fills than the log holds */
+    for (unsigned sp = 0; sp < 5; sp++) {
+        uint64_t base = 0x40000000 + ((uint64_t)sp << 21);
+        map(base, 0x80200000, RWXAD, 1);
+        for (unsigned i = 0; i < 512; i++)
+            assert_true(mmu_load(h, base + ((uint64_t)i << 12), 8, &v));
+    }
+    assert_false(h->tlb_log_ok);
+    assert_true(tlb_valid_count(h) > TLB_LOG_MAX);
+    tlb_flush_all(h);
+    assert_int_equal(tlb_valid_count(h), 0);
+    assert_true(h->tlb_log_ok);
+}
+
 static void test_satp_write_flushes(void **state)
 {
     struct fix *f = *state;
@@ -906,7 +939,8 @@ int main(void)
         T(test_tlb_flush_page),
         T(test_superpage_flush),
         T(test_superpage_overflow),
-        T(test_satp_write_flushes),
+        T(test_flush_log),
+    T(test_satp_write_flushes),
         T(test_sets_mprv),
         T(test_trap_keeps_tlb),
         T(test_sum_mxr_behaviour),

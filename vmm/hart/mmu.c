@@ -40,19 +40,60 @@ static unsigned set_priv(unsigned set)
 void tlb_flush_all(struct hart *h)
 {
     struct tlb_entry *e = &h->tlb[0][0][0];
-    for (size_t i = 0; i < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; i++)
-        e[i].tag = TLB_TAG_INVALID;
+    if (h->tlb_log_ok) {
+        for (uint32_t i = 0; i < h->tlb_nlog; i++)
+            e[h->tlb_log[i]].tag = TLB_TAG_INVALID;
+    } else {
+        for (size_t i = 0; i < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; i++)
+            e[i].tag = TLB_TAG_INVALID;
+    }
+    h->tlb_nlog = 0;
+    h->tlb_log_ok = true;
     h->tlb_nsuper = 0;
     h->tlb_super_overflow = false;
+}
+
+/* Drop every entry (by its index in tlb[][][]) for which drop() holds:
+ * the logged ones, or all when the log overflowed. */
+static void tlb_drop_if(struct hart *h, bool (*drop)(const struct tlb_entry *, size_t, uint64_t, uint64_t),
+                        uint64_t a, uint64_t b)
+{
+    struct tlb_entry *e = &h->tlb[0][0][0];
+    if (h->tlb_log_ok) {
+        for (uint32_t i = 0; i < h->tlb_nlog; i++) {
+            size_t x = h->tlb_log[i];
+            if (drop(&e[x], x, a, b))
+                e[x].tag = TLB_TAG_INVALID;
+        }
+        return;
+    }
+    for (size_t x = 0; x < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; x++)
+        if (drop(&e[x], x, a, b))
+            e[x].tag = TLB_TAG_INVALID;
+}
+
+static bool in_range(const struct tlb_entry *e, size_t x, uint64_t base, uint64_t mask)
+{
+    (void)x;
+    return (e->tag & ~mask) == base;
 }
 
 /* Drop every entry whose page lies in [base, base + mask]. */
 static void tlb_flush_range(struct hart *h, uint64_t base, uint64_t mask)
 {
-    struct tlb_entry *e = &h->tlb[0][0][0];
-    for (size_t i = 0; i < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; i++)
-        if ((e[i].tag & ~mask) == base)
-            e[i].tag = TLB_TAG_INVALID;
+    tlb_drop_if(h, in_range, base, mask);
+}
+
+static bool writes_host_page(const struct tlb_entry *e, size_t x, uint64_t host_page, uint64_t unused)
+{
+    (void)unused;
+    return (x / TLB_SIZE) % TLB_KINDS == TLB_WRITE && e->tag != TLB_TAG_INVALID &&
+           e->tag + e->addend == host_page;
+}
+
+void tlb_drop_writes_to(struct hart *h, const uint8_t *host_page)
+{
+    tlb_drop_if(h, writes_host_page, (uint64_t)(uintptr_t)host_page, 0);
 }
 
 bool tlb_flush_page(struct hart *h, uint64_t va)
@@ -197,6 +238,10 @@ static void tlb_fill(struct hart *h, unsigned set, unsigned kind, uint64_t va, u
     if (!host)
         return; /* MMIO or a partial page: always the slow path */
     struct tlb_entry *e = tlb_entry_for(h, set, kind, va);
+    if (h->tlb_nlog < TLB_LOG_MAX)
+        h->tlb_log[h->tlb_nlog++] = (uint32_t)(e - &h->tlb[0][0][0]);
+    else
+        h->tlb_log_ok = false;
     e->tag = va & PAGE_MASK;
     e->addend = (uintptr_t)host - (uintptr_t)(va & PAGE_MASK);
 }

@@ -96,5 +96,7 @@ void tlb_flush_all(struct hart *h);
 /* Drops what maps va; true when that was one 4 KiB page (not a superpage
  * range, not everything). */
 bool tlb_flush_page(struct hart *h, uint64_t va);
+/* Drops the write entries that map to host page host_page (it became code). */
+void tlb_drop_writes_to(struct hart *h, const uint8_t *host_page);
 
 #endif

@@ -454,13 +454,7 @@ static void mark_code(struct jit *j, struct hart *h, uint64_t pa, const uint8_t 
     if (j->nmarked < MAX_MARKED)
         j->marked[j->nmarked] = (uint32_t)i;
     j->nmarked++;
-    for (unsigned s = 0; s < TLB_SETS; s++)
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            struct tlb_entry *te = &h->tlb[s][TLB_WRITE][k];
-            if (te->tag != TLB_TAG_INVALID &&
-                (const uint8_t *)(uintptr_t)(te->tag + te->addend) == host_page)
-                te->tag = TLB_TAG_INVALID;
-        }
+    tlb_drop_writes_to(h, host_page);
 }
 
 /* Translate the block at h->pc (code at host address `host`) for the

@@ -1856,7 +1856,9 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 {
     static __thread struct tx tx_state; /* large: one translation at a time per thread */
     struct tx *t = &tx_state;
-    memset(t, 0, offsetof(struct tx, slow));
+    /* (not the per-stub and per-slow-path arrays: filled as they are used) */
+    memset(t, 0, offsetof(struct tx, fp));
+    memset(&t->fp, 0, offsetof(struct fp_tx, stub));
     t->e = e;
     t->env = env;
     t->nslow = t->nexits = t->nside = 0;
