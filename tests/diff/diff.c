@@ -284,6 +284,14 @@ static void gen_mem(void)
 /* One load (or store) of 2^size bytes at off(base). */
 static void emit_access(bool store, unsigned size, unsigned base, int off)
 {
+    if (size >= 2 && chance(25)) {
+        /* flw/fld, fsw/fsd */
+        if (store)
+            w32(enc_s(off, rn(32), base, size, 0x27));
+        else
+            w32(enc_i(off, base, size, rn(32), 0x07));
+        return;
+    }
     if (store) {
         w32(enc_s(off, rs_any(), base, size, 0x23));
     } else {

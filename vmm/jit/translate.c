@@ -1042,7 +1042,8 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
 
 static bool mem_of_kind(unsigned op, unsigned kind)
 {
-    return kind == TLB_READ ? op >= OP_LB && op <= OP_LWU : op >= OP_SB && op <= OP_SD;
+    return kind == TLB_READ ? (op >= OP_LB && op <= OP_LWU) || op == OP_FLW || op == OP_FLD
+                            : (op >= OP_SB && op <= OP_SD) || op == OP_FSW || op == OP_FSD;
 }
 
 static unsigned mem_size(unsigned op)
@@ -1050,7 +1051,7 @@ static unsigned mem_size(unsigned op)
     switch (op) {
     case OP_LB: case OP_LBU: case OP_SB: return 1;
     case OP_LH: case OP_LHU: case OP_SH: return 2;
-    case OP_LW: case OP_LWU: case OP_SW: return 4;
+    case OP_LW: case OP_LWU: case OP_SW: case OP_FLW: case OP_FSW: return 4;
     default: return 8;
     }
 }
@@ -1060,15 +1061,16 @@ static struct x64_mem slot_mem(int k)
     return x64_mem_bd(RSP, JIT_PAGE_SLOT0 + 8 * k);
 }
 
-/* A page group led by the access being translated (an integer load or
- * store of `kind`): members marked in grp_slot/grp_disp, the slot's number
+/* A page group led by the access being translated (a load or store, integer
+ * or FP, of `kind`): members marked in grp_slot/grp_disp, the slot's number
  * returned (-1: no group), with the range's low offset and its length. */
 static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_out,
                       int32_t *span_out)
 {
     const struct insn *in = t->in;
     unsigned b = in->rs1;
-    if (!b || !mem_of_kind(in->op, kind) || (mem_of_kind(in->op, TLB_READ) && in->rd == b))
+    if (!b || !mem_of_kind(in->op, kind) ||
+        (in->op >= OP_LB && in->op <= OP_LWU && in->rd == b))
         return -1; /* (a load that overwrites its base leads nothing) */
     int k = 0;
     while (k < JIT_PAGE_SLOTS && t->slot_until[k] >= (int)t->idx)
