@@ -170,6 +170,7 @@ struct tx {
     struct exit_stub exits[MAX_EXITS];
     unsigned nexits;
     struct join join[MAX_BLOCK_INSNS];  /* by instruction index */
+    int16_t join_of[MAX_BLOCK_INSNS];   /* a branch's or jal's join, or NO_JOIN */
     struct side_exit side[MAX_BLOCK_INSNS];
     unsigned nside;
     const uint64_t *pcs;         /* guest pc of each instruction */
@@ -1505,16 +1506,11 @@ static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
  * at a join, if at all.
  */
 
-/* The index of the join at target (a forward branch from the instruction
- * being translated), or NO_JOIN. */
-static int join_at(const struct tx *t, uint64_t target)
+/* The join the branch or jal being translated jumps to, or NO_JOIN
+ * (mark_joins found it). */
+static int join_at(const struct tx *t)
 {
-    if (target <= t->pc)
-        return NO_JOIN;
-    for (unsigned i = t->idx + 1; i < t->n && t->pcs[i] <= target; i++)
-        if (t->pcs[i] == target)
-            return t->join[i].target ? (int)i : NO_JOIN;
-    return NO_JOIN;
+    return t->join_of[t->idx];
 }
 
 /* Add the pending instructions to the count: LOOP_COUNT in a loop block
@@ -1555,14 +1551,13 @@ static void join_arrive(struct tx *t, unsigned j)
 static void join_bind(struct tx *t, unsigned i)
 {
     struct join *jn = &t->join[i];
+    assert(t->reachable || !t->fp.run); /* a jump away closed the run */
+    fp_join(t);
     if (t->reachable) {
         flush_pending(t);
-        fp_join(t);
         join_arrive(t, i);
     }
     set_state(t, jn->r);
-    assert(!t->fp.run);
-    fp_xmm_clear(t);
     t->fp.fs_checked = jn->fs_checked;
     t->fp.frm_checked = jn->frm_checked;
     t->fp.fs_dirty = jn->fs_dirty;
@@ -1592,7 +1587,7 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
         exit_direct(t, -1, t->pc + in->len);
         return false;
     }
-    int j = join_at(t, target);
+    int j = join_at(t);
     t->pending++; /* the branch retires either way */
     if (j != NO_JOIN)
         flush_pending(t); /* an add, before the compare */
@@ -1639,7 +1634,7 @@ static bool tr_jal(struct tx *t)
         x64_jmp_l(t->e, &t->loop_head);
         return false;
     }
-    int j = join_at(t, target);
+    int j = join_at(t);
     if (j != NO_JOIN) {
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         t->pending++;
@@ -1839,6 +1834,7 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
     for (unsigned i = 0; i < n; i++) {
         t->join[i].target = t->join[i].has = false;
         x64_label_init(&t->join[i].label);
+        t->join_of[i] = NO_JOIN;
     }
     for (unsigned i = 0; i < n; i++) {
         unsigned op = ins[i].op;
@@ -1848,8 +1844,10 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
         if (target <= t->pcs[i] || target == start)
             continue;
         for (unsigned k = i + 1; k < n && t->pcs[k] <= target; k++)
-            if (t->pcs[k] == target)
+            if (t->pcs[k] == target) {
                 t->join[k].target = true;
+                t->join_of[i] = (int16_t)k;
+            }
     }
 }
 
