@@ -1142,6 +1142,20 @@ static void tlb_probe_hit(struct tx *t, unsigned kind)
     x64_add_rm(t->e, W64, RAX, x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + 8));
 }
 
+/* A hit for a lone access: rdx = the entry's addend, and the access is
+ * [rax + rdx] (access_mem), one add fewer on the way to the data. */
+static void tlb_probe_hit_rdx(struct tx *t, unsigned kind)
+{
+    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
+    x64_mov_rm(t->e, W64, RDX, x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + 8));
+}
+
+/* Where the fast path of s accesses guest memory. */
+static struct x64_mem access_mem(const struct slow *s)
+{
+    return s->grouped ? x64_mem_bd(RAX, s->disp) : x64_mem_bisd(RAX, RDX, 1, 0);
+}
+
 /* A slow-path record with the state of this point. */
 static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
 {
@@ -1169,7 +1183,7 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
 }
 
 /* The host address of the access at rs1 + imm: afterwards the caller
- * accesses [rax + s->disp] and binds s->join. A load into x[rd] passes
+ * accesses access_mem(s) and binds s->join. A load into x[rd] passes
  * load_dst: the host register for the value is chosen (and whatever that
  * evicts written back) before any branch, so the slow path starts from the
  * same cache state it rejoins. */
@@ -1200,8 +1214,10 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         x64_mov_ri(e, W64, RAX, (int64_t)va_off);
     } else {
         int base = get(t, in->rs1, RAX);
-        if (va_off || base != RAX)
+        if (va_off)
             x64_lea(e, W64, RAX, x64_mem_bd(base, va_off));
+        else if (base != RAX)
+            x64_mov_rr(e, W64, RAX, base); /* (a register move costs no latency) */
     }
     if (load_dst)
         *load_dst = d = dst(t, in->rd, RAX);
@@ -1209,7 +1225,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         tlb_probe_cmp(t, kind, size - 1);
         s = new_slow(t, kind, size, d);
         x64_jcc_l32(e, X64_CC_NE, &s->entry);
-        tlb_probe_hit(t, kind);
+        tlb_probe_hit_rdx(t, kind);
         return s;
     }
     /* The leader: one page holds [rax, rax + span). */
@@ -1265,7 +1281,7 @@ static void tr_load(struct tx *t, unsigned size, bool sign)
     int d;
     struct slow *s = tlb_probe(t, TLB_READ, size, &d);
     s->sign = sign;
-    struct x64_mem m = x64_mem_bd(RAX, s->disp);
+    struct x64_mem m = access_mem(s);
     switch (size) {
     case 1: sign ? x64_movsx8_rm(e, W64, d, m) : x64_movzx8_rm(e, W32, d, m); break;
     case 2: sign ? x64_movsx16_rm(e, W64, d, m) : x64_movzx16_rm(e, W32, d, m); break;
@@ -1296,13 +1312,14 @@ static void tr_store(struct tx *t, unsigned size)
     struct slow *s = tlb_probe(t, TLB_WRITE, size, NULL);
     s->val = v;
     s->valm = xreg(rs2);
+    struct x64_mem m = access_mem(s);
     if (v == VAL_ZERO) {
-        x64_mov_mi(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), 0);
+        x64_mov_mi(t->e, (enum x64_width)size, m, 0);
     } else if (v == VAL_MEM) {
         x64_mov_rm(t->e, W64, RCX, s->valm);
-        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), RCX);
+        x64_mov_mr(t->e, (enum x64_width)size, m, RCX);
     } else {
-        x64_mov_mr(t->e, (enum x64_width)size, x64_mem_bd(RAX, s->disp), v);
+        x64_mov_mr(t->e, (enum x64_width)size, m, v);
     }
     x64_bind(t->e, &s->join);
 }
