@@ -7,7 +7,10 @@
  * spec allows), and in S mode under Sv39 a valid executable PTE whose
  * physical page does not exist, entered by a jump and by running off the
  * page before it. Each case runs REPS times, so a tiered engine has it
- * translated (and chained) before the last runs. */
+ * translated (and chained) before the last runs. Also, where both pages
+ * exist: a 4-byte instruction across a page boundary runs hot, then runs
+ * again after its second half changed (a translator cannot know that half
+ * when it translates the first page). */
 #include "rt.h"
 
 #define BELOW_RAM 0x7ff21f9cUL
@@ -83,6 +86,33 @@ static u64 find_ram_end(void)
 
 static u64 *code_page;
 
+/* Two pages of code: [PAGE_4K - 8] addi a0, a0, 1; [-4] c.addi a0, 2;
+ * [-2] addi a0, a0, imm across the boundary; [+2] c.jr ra. */
+static u16 across[PAGE_4K] __attribute__((aligned(PAGE_4K)));
+
+static u64 run_across(u64 a0)
+{
+    register u64 r asm("a0") = a0;
+    asm volatile("jalr ra, 0(%1)" : "+r"(r) : "r"((u64)across + PAGE_4K - 8) : "ra", "memory");
+    return r;
+}
+
+static void across_page(void)
+{
+    u64 b = (u64)across + PAGE_4K;
+    put32(b - 8, 0x00150513u); /* addi a0, a0, 1 */
+    *(volatile u16 *)(b - 4) = 0x0509; /* c.addi a0, 2 */
+    put32(b - 2, 0x00450513u); /* addi a0, a0, 4 */
+    *(volatile u16 *)(b + 2) = 0x8082; /* c.jr ra */
+    sync_code();
+    for (u64 i = 0; i < 4 * REPS; i++)
+        CHECK_EQ(run_across(i), i + 7);
+    *(volatile u16 *)b = 0x0085; /* now addi a0, a0, 8: only the second page changed */
+    sync_code();
+    for (u64 i = 0; i < 4 * REPS; i++)
+        CHECK_EQ(run_across(i), i + 11);
+}
+
 static u64 s_tests(u64 arg)
 {
     (void)arg;
@@ -113,6 +143,8 @@ static u64 s_tests(u64 arg)
 
 int main(void)
 {
+    across_page();
+
     /* Below RAM: nothing on rvvm; QEMU's virt has its PCIe window there,
      * which reads as all-ones (an illegal instruction). */
     if (absent(BELOW_RAM)) {

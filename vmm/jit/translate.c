@@ -672,6 +672,36 @@ static void tr_helper(struct tx *t)
     unmap(t, t->in->rd);
 }
 
+/* The instruction at h->pc, which runs on into the next page: fetched
+ * (both halves, through the MMU) and run by the interpreter, as the
+ * translation cannot know the second half. Returns whether translated code
+ * may go on through the jump cache: it retired, and the TLB sets (which
+ * select the jump cache) are still those of the block. */
+static bool helper_straddle(struct hart *h)
+{
+    unsigned iset = h->iset, dset = h->dset;
+    return interp_step(h) && h->iset == iset && h->dset == dset;
+}
+
+/* End of a block whose next instruction (at spc) straddles the page end:
+ * everything synced, it runs on the interpreter, then the block for
+ * wherever it went. Without this the dispatcher would meet spc on every
+ * pass and find no block it can translate there. */
+static void run_straddling(struct tx *t, uint64_t spc)
+{
+    struct x64_emitter *e = t->e;
+    store_pc(t, spc);
+    call_helper(t, (const void *)helper_straddle);
+    x64_test_rr(e, W8, RAX, RAX);
+    x64_jcc_to(e, X64_CC_E, t->env->exit0);
+    if (!t->env->chain) {
+        x64_jmp_to(e, t->env->exit0);
+        return;
+    }
+    x64_mov_rm(e, W64, RAX, HF(pc));
+    emit_jc_jump(t);
+}
+
 /* CSR instructions that need not end the block: all but the FP CSRs,
  * whose state translate_fp.inc checks once per block. The helper still
  * ends it when the access changed the TLB sets or mstatus.FS (also checked
@@ -1887,15 +1917,17 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                                                                        : MAX_BLOCK_INSNS;
     unsigned n = 0;
     size_t off = 0;
-    bool ended = false;
+    bool ended = false, straddle = false;
     while (n < max && !ended) {
         if (off + 2 > avail)
             break;
         uint16_t lo;
         memcpy(&lo, code + off, 2);
         unsigned len = insn_length(lo);
-        if (off + len > avail)
+        if (off + len > avail) {
+            straddle = true; /* its second half is in the next page */
             break;
+        }
         uint32_t raw = lo;
         if (len == 4) {
             uint16_t hi;
@@ -1908,7 +1940,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         off += len;
         n++;
     }
-    if (!n)
+    if (!n && !straddle)
         return 0;
     t->pcs = pcs;
     mark_joins(t, ins, n, pc);
@@ -1919,11 +1951,10 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     /* A block whose last instruction jumps back to its start loops without
      * leaving: registers loaded once, the event check at the loop head,
      * instructions counted in LOOP_COUNT. */
-    const struct insn *last = &ins[n - 1];
-    uint64_t last_pc = pc + off - last->len;
-    t->loop = env->chain &&
+    const struct insn *last = n ? &ins[n - 1] : NULL;
+    t->loop = env->chain && last &&
               ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
-              last_pc + (uint64_t)(int64_t)last->imm == pc;
+              pcs[n - 1] + (uint64_t)(int64_t)last->imm == pc;
     static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
     next_reads(next, next_exit, ins, n, t->loop);
     t->next_exit = next_exit;
@@ -1985,7 +2016,10 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         /* Block cut at the length limit or the page end. */
         fp_end_block(t);
         end_block(t);
-        exit_direct(t, -1, pc + off);
+        if (straddle)
+            run_straddling(t, pc + off);
+        else
+            exit_direct(t, -1, pc + off);
     }
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
@@ -1998,7 +2032,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);
-    out->guest_bytes = end;
+    out->guest_bytes = straddle && t->reachable ? off + 2 : end;
     store_pc(t, pc);
     x64_jmp_to(e, env->exit0);
     t->in = NULL;
@@ -2007,5 +2041,5 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     fp_emit_stubs(t);
     emit_side_exits(t);
     emit_exit_stubs(t);
-    return done;
+    return done + (straddle && t->reachable);
 }
