@@ -22,8 +22,10 @@
  *     virtual pc): the stream calls into the window, rewrites alias PTEs
  *     of either root (then sfence.vma, global or of the page), switches
  *     satp; a snippet at the end of a window page runs on into the next
- *     one, whose mapping changes under it. The same physical code under
- *     several virtual pcs, and one virtual pc over several physical pages.
+ *     one, whose mapping changes under it, mostly through a 4-byte
+ *     instruction across the page end (its upper half is the next page's
+ *     first instruction). The same physical code under several virtual
+ *     pcs, and one virtual pc over several physical pages.
  *   - any of these, with the data pointer s1 aimed at the code itself (in
  *     S-mode: at a pool page, through its second, writable mapping): stores
  *     that rewrite instructions about to run (self-modifying code)
@@ -699,9 +701,17 @@ static void emit_call(unsigned a, unsigned off)
     w32(enc_i(0, A1, 0, RA, 0x67));
 }
 
+/* Where to call into window page a: a snippet, or the run at the page end
+ * (not in the last window page, whose next page is unmapped), now and then
+ * at its last instruction (0xffe: a block of the straddling instruction
+ * alone). */
 static unsigned pick_off(unsigned a)
 {
-    return rn(3) == 0 ? 0x000 : rn(2) && a + 1 < ALIAS_PAGES ? 0xf00 : 0x800;
+    if (rn(3) == 0)
+        return 0x000;
+    if (rn(2) && a + 1 < ALIAS_PAGES)
+        return rn(5) ? 0xf00 : 0xffe;
+    return 0x800;
 }
 
 /* Rewrite the PTE of window page a in root `root` to pool page r, then
@@ -712,6 +722,11 @@ static void emit_remap(unsigned a, unsigned r, unsigned root)
     li_s0(T1, (int64_t)(pte_pa - S0_VALUE));
     li31(A0, (uint32_t)((((POOL + 0x1000 * r) >> 12) << 10) | PTE_CODE));
     w32(enc_s(0, A0, T1, 3, 0x23)); /* sd a0, 0(t1) */
+    /* t1 back at the data: a later amo or store through a stale t1 (a
+     * forward jump past the instruction that sets it) would rewrite the
+     * PTE without sfence.vma, after which whether a walk happens (and sets
+     * the A bit) depends on what each engine's TLB still holds. */
+    w32(enc_i(0, S0, 0, T1, 0x13)); /* mv t1, s0 */
     if (rn(2)) {
         w32(enc_r(0x09, 0, 0, 0, 0, 0x73)); /* sfence.vma */
     } else {
@@ -746,7 +761,7 @@ static void gen_alias(void)
     default:
         emit_call(a, off);
         if (rn(3))
-            emit_remap(off == 0xf00 && rn(4) ? a + 1 : a, rn(POOL_PAGES), rn(2));
+            emit_remap(off >= 0xf00 && rn(4) ? a + 1 : a, rn(POOL_PAGES), rn(2));
         else
             emit_satp(rn(2));
         emit_call(a, off);
@@ -877,10 +892,50 @@ static void build_pt(bool two_roots)
     }
 }
 
-/* Pool pages: at 0x000 and 0x800 a snippet (ALU, auipc a2/a3 recording the
- * virtual pc, ret); at 0xf00 ALU to the page end, running on into offset 0
- * of whatever page the window maps next. Snippets never touch ra or the
- * stream's own registers. */
+/* A compressed instruction that writes only rd (a snippet register), or
+ * nothing: c.addi, c.addiw, c.li, c.lui, c.slli, c.mv, c.add, c.nop. Any
+ * 16 bits are also a harmless upper half for straddle_lo()'s low half. */
+static uint32_t snippet_c(const uint8_t *regs)
+{
+    unsigned rd = regs[rn(16)], rs2 = 1 + rn(31), imm = 1 + rn(63); /* 6 bits, nonzero */
+    unsigned i6 = (imm >> 5 & 1) << 12 | (imm & 31) << 2;
+    switch (rn(8)) {
+    case 0: return 0x0001 | i6 | rd << 7;  /* c.addi rd, imm */
+    case 1: return 0x2001 | i6 | rd << 7;  /* c.addiw rd, imm */
+    case 2: return 0x4001 | i6 | rd << 7;  /* c.li rd, imm */
+    case 3: return 0x6001 | i6 | rd << 7;  /* c.lui rd, imm (rd is never x2) */
+    case 4: return 0x0002 | i6 | rd << 7;  /* c.slli rd, imm */
+    case 5: return 0x8002 | rd << 7 | rs2 << 2; /* c.mv rd, rs2 (rs2 != 0) */
+    case 6: return 0x9002 | rd << 7 | rs2 << 2; /* c.add rd, rs2 (rs2 != 0) */
+    default: return 0x0001;                /* c.nop */
+    }
+}
+
+/* The low half of an instruction at a page end whose upper half is the
+ * next page's first (compressed) instruction: an OP-IMM without shift
+ * (addi slti sltiu xori ori andi) or addiw, rd a snippet register. The
+ * upper half gives rs1[4:1] and the immediate: any value is valid, and
+ * reading any register is harmless. */
+static uint32_t straddle_lo(const uint8_t *regs)
+{
+    static const unsigned f3[] = {0, 2, 3, 4, 6, 7};
+    unsigned rd = regs[rn(16)];
+    if (rn(4) == 0)
+        return enc_i(0, rn(2), 0, rd, 0x1b) & 0xffff; /* addiw */
+    return enc_i(0, rn(2), f3[rn(6)], rd, 0x13) & 0xffff;
+}
+
+/* Pool pages: every page starts with a compressed instruction (snippet_c);
+ * at 0x000 (entered there: that instruction, then the rest) and 0x800 a
+ * snippet (ALU, auipc a2/a3 recording the virtual pc, ret); at 0xf00 ALU to
+ * the page end, one of them compressed, so that 0xffe is an instruction
+ * boundary, holding either a compressed instruction (then the run goes on
+ * into offset 0 of whatever page the window maps next) or the low half of
+ * a 4-byte instruction (straddle_lo) whose upper half is the first
+ * instruction of that page: the translator cannot know it, and the run
+ * goes on at offset 2. Remapping the next window page changes the
+ * straddling instruction under the same virtual pc. Snippets never touch
+ * ra or the stream's own registers. */
 static void build_pool(void)
 {
     static const uint8_t regs[] = {12, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
@@ -890,8 +945,17 @@ static void build_pool(void)
         static const unsigned starts[] = {0x000, 0x800, 0xf00};
         for (unsigned k = 0; k < 3; k++) {
             uint64_t a = page + starts[k];
-            uint64_t end = k == 2 ? page + 0x1000 : a + 4 * (4 + rn(24));
+            uint64_t end = k == 2 ? page + 0xffe : a + 4 * (4 + rn(24));
+            /* 0x000: the compressed first instruction; 0xf00: one of the
+             * 4-byte slots (any of the 64, so the one at the page end is
+             * 4 bytes short) becomes compressed */
+            uint64_t c_at = k == 0 ? a : k == 2 ? a + 4 * rn(64) : ~0ull;
             for (; a < end; a += 4) {
+                if (a == c_at) {
+                    put16(a, snippet_c(regs));
+                    a -= 2;
+                    continue;
+                }
                 unsigned rd = regs[rn(16)], rs = regs[rn(16)], rs2 = regs[rn(16)];
                 switch (rn(3)) {
                 case 0: put32(a, enc_i((int)rn(4096) - 2048, rs, 0, rd, 0x13)); break;
@@ -899,12 +963,35 @@ static void build_pool(void)
                 default: put32(a, enc_r(0, rs2, rs, 0, rd, 0x33)); break;
                 }
             }
-            if (k == 2)
+            if (k == 2) {
+                /* 0xffe: mostly the straddling instruction */
+                put16(a, rn(4) ? straddle_lo(regs) : snippet_c(regs));
                 continue;
+            }
             put32(a, enc_u(0, k ? 12 : 13, 0x17));    /* auipc a2/a3, 0 */
             put32(a + 4, enc_i(0, RA, 0, 0, 0x67));   /* jalr x0, 0(ra) */
         }
     }
+    /* Every page start, and every page end with every next page: a valid
+     * instruction that goes on to the next and writes a snippet register
+     * (or nothing). */
+    for (unsigned p = 0; p < POOL_PAGES; p++)
+        for (unsigned q = 0; q < POOL_PAGES; q++) {
+            uint16_t lo, hi;
+            memcpy(&lo, &image[POOL + 0x1000 * p + 0xffe - RAM_BASE], 2);
+            memcpy(&hi, &image[POOL + 0x1000 * q - RAM_BASE], 2);
+            for (unsigned w = 0; w < 2; w++) {
+                struct insn in;
+                decode(w ? hi : insn_length(lo) == 4 ? (uint32_t)hi << 16 | lo : lo, &in);
+                bool rd_ok = !in.rd;
+                for (unsigned i = 0; i < sizeof(regs); i++)
+                    rd_ok |= in.rd == regs[i];
+                if (!rd_ok || decode_ends_block(in.op) || in.len != (w ? 2 : insn_length(lo))) {
+                    fprintf(stderr, "diff: bad pool page end %04x or start %04x\n", lo, hi);
+                    exit(2);
+                }
+            }
+        }
 }
 
 struct setup {
