@@ -494,7 +494,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
         x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);
         size_t start = j->e.len;
         struct jit_tx_out out;
-        unsigned n = jit_translate(&j->e, &env, pc, page + off, PAGE_SIZE - off, &out);
+        unsigned n = jit_translate(&j->e, &env, pc, page, &out);
         if (j->e.overflow) {
             flush(j);
             continue;
@@ -503,7 +503,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
             j->e.len = start;
             return NULL;
         }
-        mark_code(j, h, pa & PAGE_MASK, page, off, out.guest_bytes);
+        mark_code(j, h, pa & PAGE_MASK, page, out.guest_off, out.guest_len);
         struct jit_block *b = &j->blocks[j->nblocks++];
         memset(b, 0, sizeof(*b));
         b->pc = pc;
@@ -515,7 +515,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
         b->entry_exit = out.entry_exit;
         b->page = mi;
         b->in_map = in_map;
-        b->no_verify = jit_opts.verify && verify_unsafe(page + off, out.guest_bytes);
+        b->no_verify = jit_opts.verify && verify_unsafe(page + out.guest_off, out.guest_len);
         unsigned hi = hash_of(pc, host, h->iset, h->dset);
         b->next = j->hash[hi];
         j->hash[hi] = b;

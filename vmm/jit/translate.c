@@ -174,6 +174,7 @@ struct tx {
     struct side_exit side[MAX_BLOCK_INSNS];
     unsigned nside;
     const uint64_t *pcs;         /* guest pc of each instruction */
+    const bool *follow;          /* a jal that decoding followed to its target */
     int8_t grp_slot[MAX_BLOCK_INSNS];   /* page group member: slot + 1; 0: none */
     int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
@@ -1674,6 +1675,12 @@ static bool tr_jal(struct tx *t)
 {
     const struct insn *in = t->in;
     uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
+    if (t->follow[t->idx]) {
+        /* the block goes on at the target, the next instruction decoded */
+        put_imm(t, in->rd, (int64_t)(t->pc + in->len));
+        t->pending++;
+        return true;
+    }
     if (t->loop && target == t->block_pc) {
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         fp_back_edge(t);
@@ -1875,6 +1882,25 @@ static bool decode_ends(const struct insn *in, uint64_t ipc, uint64_t start)
     return decode_ends_block(in->op) && !csr_continues(in);
 }
 
+/* At most this many jal per block are followed to their targets. */
+#define MAX_FOLLOWS 8
+
+/* Whether decoding goes on at the target of jal `in` (at ipc) instead of
+ * ending the block there: a jump within the block's page (its mapping is
+ * the block's) to code not yet in the block, and not the loop back edge.
+ * The jal then emits nothing but its link. `seen` has a bit per 2-byte
+ * slot of the page that decoding has visited. */
+static bool follow_jal(const struct insn *in, uint64_t ipc, uint64_t start, const uint64_t *seen,
+                       unsigned follows)
+{
+    uint64_t target = ipc + (uint64_t)(int64_t)in->imm;
+    if (in->op != OP_JAL || follows >= MAX_FOLLOWS || target == start ||
+        ((target ^ start) & PAGE_MASK))
+        return false;
+    unsigned slot = (unsigned)(target & (PAGE_SIZE - 1)) >> 1;
+    return !((seen[slot / 64] >> (slot % 64)) & 1);
+}
+
 /* The joins: instructions that a forward branch or jal of the block targets. */
 static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_t start)
 {
@@ -1885,7 +1911,7 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
     }
     for (unsigned i = 0; i < n; i++) {
         unsigned op = ins[i].op;
-        if (!((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL))
+        if (!((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL) || t->follow[i])
             continue;
         uint64_t target = t->pcs[i] + (uint64_t)(int64_t)ins[i].imm;
         if (target <= t->pcs[i] || target == start)
@@ -1899,7 +1925,7 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
 }
 
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
-                       const uint8_t *code, size_t avail, struct jit_tx_out *out)
+                       const uint8_t *page, struct jit_tx_out *out)
 {
     static __thread struct tx tx_state; /* large: one translation at a time per thread */
     struct tx *t = &tx_state;
@@ -1913,36 +1939,54 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
     static __thread uint64_t pcs[MAX_BLOCK_INSNS];
+    static __thread bool follow[MAX_BLOCK_INSNS];
     unsigned max = env->max_insns && env->max_insns < MAX_BLOCK_INSNS ? env->max_insns
                                                                        : MAX_BLOCK_INSNS;
-    unsigned n = 0;
-    size_t off = 0;
+    /* Decoding runs straight on, and at a followed jal (follow_jal) on at
+     * its target, until an instruction that ends the block, the page end,
+     * or code already in the block. */
+    uint64_t page_pc = pc & PAGE_MASK;
+    uint64_t seen[PAGE_SIZE / 128] = {0};
+    unsigned n = 0, follows = 0;
+    size_t off = pc - page_pc; /* page offset of the next instruction */
     bool ended = false, straddle = false;
     while (n < max && !ended) {
-        if (off + 2 > avail)
+        if (off + 2 > PAGE_SIZE)
             break;
+        unsigned slot = (unsigned)off >> 1;
+        if ((seen[slot / 64] >> (slot % 64)) & 1)
+            break; /* (a jump into the block's code: it ends there) */
         uint16_t lo;
-        memcpy(&lo, code + off, 2);
+        memcpy(&lo, page + off, 2);
         unsigned len = insn_length(lo);
-        if (off + len > avail) {
+        if (off + len > PAGE_SIZE) {
             straddle = true; /* its second half is in the next page */
             break;
         }
         uint32_t raw = lo;
         if (len == 4) {
             uint16_t hi;
-            memcpy(&hi, code + off + 2, 2);
+            memcpy(&hi, page + off + 2, 2);
             raw |= (uint32_t)hi << 16;
         }
         decode(raw, &ins[n]);
-        pcs[n] = pc + off;
+        pcs[n] = page_pc + off;
+        seen[slot / 64] |= 1ull << (slot % 64);
         ended = decode_ends(&ins[n], pcs[n], pc);
+        follow[n] = ended && follow_jal(&ins[n], pcs[n], pc, seen, follows);
         off += len;
+        if (follow[n]) {
+            ended = false;
+            follows++;
+            off = (pcs[n] + (uint64_t)(int64_t)ins[n].imm) & (PAGE_SIZE - 1);
+        }
         n++;
     }
     if (!n && !straddle)
         return 0;
+    uint64_t next_pc = page_pc + off; /* where the straight line goes on after the last */
     t->pcs = pcs;
+    t->follow = follow;
     mark_joins(t, ins, n, pc);
     memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
     for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
@@ -1995,7 +2039,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
 
     t->reachable = true;
     unsigned done = 0;
-    size_t end = 0; /* guest bytes up to the end of the last translated instruction */
+    size_t lo_off = PAGE_SIZE, hi_off = 0; /* the page range the translated code came from */
     for (unsigned i = 0; i < n; i++) {
         t->pc = pcs[i];
         t->in = &ins[i];
@@ -2010,16 +2054,21 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         for (unsigned k = before; k < t->nslow; k++)
             t->slow[k].next_pc = pcs[i] + ins[i].len;
         done++;
-        end = (size_t)(pcs[i] - pc) + ins[i].len;
+        size_t o = pcs[i] - page_pc;
+        lo_off = o < lo_off ? o : lo_off;
+        hi_off = o + ins[i].len > hi_off ? o + ins[i].len : hi_off;
     }
     if (t->reachable) {
         /* Block cut at the length limit or the page end. */
         fp_end_block(t);
         end_block(t);
-        if (straddle)
-            run_straddling(t, pc + off);
-        else
-            exit_direct(t, -1, pc + off);
+        if (straddle) {
+            run_straddling(t, next_pc);
+            lo_off = off < lo_off ? off : lo_off;
+            hi_off = off + 2;
+        } else {
+            exit_direct(t, -1, next_pc);
+        }
     }
 
     /* Out of line: the entry exit, slow paths, exit stubs. */
@@ -2032,7 +2081,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);
-    out->guest_bytes = straddle && t->reachable ? off + 2 : end;
+    out->guest_off = lo_off < hi_off ? lo_off : pc - page_pc;
+    out->guest_len = lo_off < hi_off ? hi_off - lo_off : 0;
     store_pc(t, pc);
     x64_jmp_to(e, env->exit0);
     t->in = NULL;

@@ -80,18 +80,19 @@ struct jit_env {
 };
 
 /*
- * Translate the block at guest pc, whose instruction bytes are at `code`
- * (a host pointer; `avail` bytes until the end of the guest page). Emits the
- * block at the emitter's position. Returns the number of guest instructions
- * translated: 0 when the first instruction does not fit in the page (the
- * caller interprets it). The caller checks e->overflow.
+ * Translate the block at guest pc, whose guest page is at host address
+ * `page` (the whole page readable; a block reads only its own page). Emits
+ * the block at the emitter's position. Returns the number of guest
+ * instructions translated (a last one across the page end, run by a helper,
+ * counts); 0 when there is nothing it could translate (the caller
+ * interprets). The caller checks e->overflow.
  */
 struct jit_tx_out {
-    size_t guest_bytes;        /* bytes of guest code the block covers */
+    size_t guest_off, guest_len; /* the page's bytes the block's code came from */
     const uint8_t *entry_exit; /* stub that stores the block's pc and leaves:
                                 * a jmp to it at the block start retires the block */
 };
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
-                       const uint8_t *code, size_t avail, struct jit_tx_out *out);
+                       const uint8_t *page, struct jit_tx_out *out);
 
 #endif
