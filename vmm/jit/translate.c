@@ -178,6 +178,7 @@ struct tx {
     int8_t grp_slot[MAX_BLOCK_INSNS];   /* page group member: slot + 1; 0: none */
     int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
+    int64_t rax_free_since; /* the current load/store emitted from here on without touching rax */
     bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
@@ -1213,6 +1214,20 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
     return s;
 }
 
+/* Whether rax still holds the pointer in page slot k: the last access was
+ * one of k's group, which leaves rax = the slot's value however it went
+ * (fast path, re-probe, slow path; see emit_reprobe and emit_slow), and
+ * nothing since touched rax. */
+static bool rax_holds_slot(const struct tx *t, int k)
+{
+    if (!t->nslow)
+        return false;
+    const struct slow *p = &t->slow[t->nslow - 1];
+    int64_t since = t->rax_free_since >= 0 ? t->rax_free_since : (int64_t)t->e->len;
+    return p->grouped && p->slot == k && x64_label_bound(&p->join) && p->join.pos == since &&
+           (p->store || p->dst != RAX);
+}
+
 /* The host address of the access at rs1 + imm: afterwards the caller
  * accesses access_mem(s) and binds s->join. A load into x[rd] passes
  * load_dst: the host register for the value is chosen (and whatever that
@@ -1226,9 +1241,11 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     int d = RAX;
     int member = t->grp_slot[t->idx] - 1;
     if (member >= 0) {
+        bool keep = rax_holds_slot(t, member);
         if (load_dst)
             *load_dst = d = dst(t, in->rd, RAX);
-        x64_mov_rm(e, W64, RAX, slot_mem(member));
+        if (!keep)
+            x64_mov_rm(e, W64, RAX, slot_mem(member));
         x64_test_rr(e, W64, RAX, RAX);
         s = new_slow(t, kind, size, d);
         s->grouped = true;
@@ -1278,8 +1295,11 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
 
 /* Out of line, for a group's leader or member: a failed group check (the
  * leader clears its slot), or a member of a group whose check failed.
- * rax = va, a full probe; a hit goes back to the access with rax = host
- * address - disp, a miss on to the slow path. */
+ * rax = va, a full probe; a hit runs a copy of the access (the bytes from
+ * s->access to s->join: register moves and one memory operand [rax +
+ * disp], nothing position-dependent) with rax = host address - disp, then
+ * sets rax to the slot's value, 0, as the fast path leaves it, and goes on
+ * after the access; a miss goes on to the slow path. */
 static void emit_reprobe(struct tx *t, struct slow *s)
 {
     struct x64_emitter *e = t->e;
@@ -1302,7 +1322,11 @@ static void emit_reprobe(struct tx *t, struct slow *s)
     tlb_probe_hit(t, kind);
     if (s->disp)
         x64_lea(e, W64, RAX, x64_mem_bd(RAX, -s->disp));
-    x64_jmp_l32(e, &s->access);
+    assert(x64_label_bound(&s->access) && x64_label_bound(&s->join));
+    x64_emit_bytes(e, e->buf + s->access.pos, (size_t)(s->join.pos - s->access.pos));
+    if (s->store || s->dst != RAX)
+        x64_xor_rr(e, W32, RAX, RAX);
+    x64_jmp_l32(e, &s->join);
 }
 
 /* lb/lh/lw/ld/lbu/lhu/lwu rd, imm(rs1) */
@@ -1310,7 +1334,9 @@ static void tr_load(struct tx *t, unsigned size, bool sign)
 {
     struct x64_emitter *e = t->e;
     int d;
+    t->rax_free_since = (int64_t)e->len; /* (dst() leaves rax alone) */
     struct slow *s = tlb_probe(t, TLB_READ, size, &d);
+    t->rax_free_since = -1;
     s->sign = sign;
     struct x64_mem m = access_mem(s);
     switch (size) {
@@ -1329,6 +1355,7 @@ static void tr_store(struct tx *t, unsigned size)
     /* The value first (cached, or read after the probe from h->x[]). */
     unsigned rs2 = t->in->rs2;
     int v = VAL_ZERO;
+    t->rax_free_since = (int64_t)t->e->len; /* (get and alloc leave rax alone) */
     if (rs2 && t->r[rs2].host >= 0) {
         v = get(t, rs2, RCX);
     } else if (rs2) {
@@ -1341,6 +1368,7 @@ static void tr_store(struct tx *t, unsigned size)
         }
     }
     struct slow *s = tlb_probe(t, TLB_WRITE, size, NULL);
+    t->rax_free_since = -1;
     s->val = v;
     s->valm = xreg(rs2);
     struct x64_mem m = access_mem(s);
@@ -1423,6 +1451,8 @@ static void emit_slow(struct tx *t, struct slow *s)
     if (!s->store && s->dst != RAX)
         x64_mov_rr(e, W64, s->dst, RAX);
     fp_slow_rejoin(t, (unsigned)(s - t->slow));
+    if (s->grouped && (s->store || s->dst != RAX))
+        x64_xor_rr(e, W32, RAX, RAX); /* the slot's value: 0 when a group access gets here */
     x64_jmp_l32(e, &s->join);
 }
 
@@ -1935,6 +1965,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->e = e;
     t->env = env;
     t->nslow = t->nexits = t->nside = 0;
+    t->rax_free_since = -1;
 
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
