@@ -1706,7 +1706,8 @@ static bool tr_jal(struct tx *t)
     const struct insn *in = t->in;
     uint64_t target = t->pc + (uint64_t)(int64_t)in->imm;
     if (t->follow[t->idx]) {
-        /* the block goes on at the target, the next instruction decoded */
+        /* the block goes on at the target, the next instruction decoded
+         * (rd is x0 now; the link would be right for any rd) */
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         t->pending++;
         return true;
@@ -1916,15 +1917,17 @@ static bool decode_ends(const struct insn *in, uint64_t ipc, uint64_t start)
 #define MAX_FOLLOWS 8
 
 /* Whether decoding goes on at the target of jal `in` (at ipc) instead of
- * ending the block there: a jump within the block's page (its mapping is
- * the block's) to code not yet in the block, and not the loop back edge.
- * The jal then emits nothing but its link. `seen` has a bit per 2-byte
- * slot of the page that decoding has visited. */
+ * ending the block there: a plain jump (no link: following calls copies
+ * every callee into each caller's block, which costs Linux's boot more in
+ * translation than it saves) within the block's page (its mapping is the
+ * block's) to code not yet in the block, and not the loop back edge. The
+ * jal then emits nothing. `seen` has a bit per 2-byte slot of the page
+ * that decoding has visited. */
 static bool follow_jal(const struct insn *in, uint64_t ipc, uint64_t start, const uint64_t *seen,
                        unsigned follows)
 {
     uint64_t target = ipc + (uint64_t)(int64_t)in->imm;
-    if (in->op != OP_JAL || follows >= MAX_FOLLOWS || target == start ||
+    if (in->op != OP_JAL || in->rd || follows >= MAX_FOLLOWS || target == start ||
         ((target ^ start) & PAGE_MASK))
         return false;
     unsigned slot = (unsigned)(target & (PAGE_SIZE - 1)) >> 1;
