@@ -2093,7 +2093,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         hi_off = o + ins[i].len > hi_off ? o + ins[i].len : hi_off;
     }
     if (t->reachable) {
-        /* Block cut at the length limit or the page end. */
+        /* Block cut at the length limit, the page end (or an instruction
+         * across it), or code already in the block. */
         fp_end_block(t);
         end_block(t);
         if (straddle) {
