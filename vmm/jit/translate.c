@@ -1145,14 +1145,20 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
     return k;
 }
 
+/* Field `field` (0: tag, 8: addend) of the TLB entry at index rdx / 16 in
+ * the block's set for `kind`. */
+static struct x64_mem tlb_entry_mem(const struct tx *t, unsigned kind, int32_t field)
+{
+    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
+    return x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + field);
+}
+
 /* rdx = TLB index * 16; cmp va's tag (rax & (PAGE_MASK | align)) with the
  * entry's (rcx clobbered): jne is a miss. Then `add rax, [tlb_entry + 8]`
  * (tlb_probe_hit) makes rax the host address. */
 static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
 {
     struct x64_emitter *e = t->e;
-    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
-    int32_t off = tlb_off(set, kind);
     /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 (BMI2: a rotate that leaves
      * rax alone saves the copy; the bits it rotates in are masked off) */
     _Static_assert(PAGE_SHIFT + TLB_BITS <= 32, "the index comes from the low 32 bits of va");
@@ -1165,21 +1171,19 @@ static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
     x64_and_ri(e, W32, RDX, (int32_t)((TLB_SIZE - 1) << 4));
     x64_mov_rr(e, W64, RCX, RAX);
     x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | align));
-    x64_cmp_rm(e, W64, RCX, x64_mem_bisd(HART, RDX, 1, off));
+    x64_cmp_rm(e, W64, RCX, tlb_entry_mem(t, kind, 0));
 }
 
 static void tlb_probe_hit(struct tx *t, unsigned kind)
 {
-    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
-    x64_add_rm(t->e, W64, RAX, x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + 8));
+    x64_add_rm(t->e, W64, RAX, tlb_entry_mem(t, kind, 8));
 }
 
 /* A hit for a lone access: rdx = the entry's addend, and the access is
  * [rax + rdx] (access_mem), one add fewer on the way to the data. */
 static void tlb_probe_hit_rdx(struct tx *t, unsigned kind)
 {
-    unsigned set = kind == TLB_FETCH ? t->env->iset : t->env->dset;
-    x64_mov_rm(t->e, W64, RDX, x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + 8));
+    x64_mov_rm(t->e, W64, RDX, tlb_entry_mem(t, kind, 8));
 }
 
 /* Where the fast path of s accesses guest memory. */
@@ -1916,6 +1920,13 @@ static bool decode_ends(const struct insn *in, uint64_t ipc, uint64_t start)
 /* At most this many jal per block are followed to their targets. */
 #define MAX_FOLLOWS 8
 
+/* Decoding's bitmap of the page: a bit per 2-byte slot it has visited. */
+static bool seen_at(const uint64_t *seen, size_t page_off)
+{
+    unsigned slot = (unsigned)page_off >> 1;
+    return (seen[slot / 64] >> (slot % 64)) & 1;
+}
+
 /* Whether decoding goes on at the target of jal `in` (at ipc) instead of
  * ending the block there: a plain jump (no link: following calls copies
  * every callee into each caller's block, which costs Linux's boot more in
@@ -1930,8 +1941,7 @@ static bool follow_jal(const struct insn *in, uint64_t ipc, uint64_t start, cons
     if (in->op != OP_JAL || in->rd || follows >= MAX_FOLLOWS || target == start ||
         ((target ^ start) & PAGE_MASK))
         return false;
-    unsigned slot = (unsigned)(target & (PAGE_SIZE - 1)) >> 1;
-    return !((seen[slot / 64] >> (slot % 64)) & 1);
+    return !seen_at(seen, target & (PAGE_SIZE - 1));
 }
 
 /* The joins: instructions that a forward branch or jal of the block targets. */
@@ -1987,8 +1997,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     while (n < max && !ended) {
         if (off + 2 > PAGE_SIZE)
             break;
-        unsigned slot = (unsigned)off >> 1;
-        if ((seen[slot / 64] >> (slot % 64)) & 1)
+        if (seen_at(seen, off))
             break; /* (a jump into the block's code: it ends there) */
         uint16_t lo;
         memcpy(&lo, page + off, 2);
@@ -2005,7 +2014,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         }
         decode(raw, &ins[n]);
         pcs[n] = page_pc + off;
-        seen[slot / 64] |= 1ull << (slot % 64);
+        seen[off / 128] |= 1ull << ((off >> 1) % 64);
         ended = decode_ends(&ins[n], pcs[n], pc);
         follow[n] = ended && follow_jal(&ins[n], pcs[n], pc, seen, follows);
         off += len;
