@@ -306,7 +306,8 @@ static void emit_access(bool store, unsigned size, unsigned base, int off)
  * together: what the translator turns into a page group (one probe for
  * the range, the rest through the host address it keeps). Sometimes across
  * the end of a page (s1's pages), misaligned, with the base moved and moved
- * back midway, or with a load that overwrites its own base first. */
+ * back midway, with a load that overwrites its own base first, or with
+ * branches over members (after another base's access). */
 static void gen_burst(void)
 {
     bool store = rn(2);
@@ -329,6 +330,12 @@ static void gen_burst(void)
         int off = centre + (int)rn(64) - 32;
         if (chance(85))
             off &= ~((1 << size) - 1);
+        if (k > 1 && chance(12)) {
+            /* an access through another base, then a branch over this
+             * member: the next one joins the paths again */
+            emit_access(rn(2), rn(4), base == S0 ? S1 : S0, (int)rn(256) - 128);
+            w32(enc_b(8, rs_any(), rs_any(), rn(2)));
+        }
         emit_access(store, size, base, off - moved);
         if (!moved && chance(8)) {
             moved = 8 * (int)rn(4) + 1; /* addi base, base, moved */

@@ -171,6 +171,7 @@ struct tx {
     unsigned nexits;
     struct join join[MAX_BLOCK_INSNS];  /* by instruction index */
     int16_t join_of[MAX_BLOCK_INSNS];   /* a branch's or jal's join, or NO_JOIN */
+    int16_t join_src[MAX_BLOCK_INSNS];  /* a join's first branch or jal */
     struct side_exit side[MAX_BLOCK_INSNS];
     unsigned nside;
     const uint64_t *pcs;         /* guest pc of each instruction */
@@ -179,6 +180,7 @@ struct tx {
     int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
     int64_t rax_free_since; /* the current load/store emitted from here on without touching rax */
+    int64_t joined_at;      /* where the last join was bound (-1: none) */
     bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
@@ -925,15 +927,20 @@ static void tr_set_less(struct tx *t, bool imm, enum x64_cc cc)
     if (!in->rd)
         return;
     int a = get(t, in->rs1, RCX);
-    if (imm) {
-        x64_cmp_ri(t->e, W64, a, in->imm);
-    } else {
-        int b = get(t, in->rs2, RDX);
-        x64_cmp_rr(t->e, W64, a, b);
-    }
+    int b = imm ? -1 : get(t, in->rs2, RDX);
     int d = dst_from(t, in->rd, RAX, in->rs1);
-    x64_setcc_r(t->e, cc, d);
-    x64_movzx8_rr(t->e, W32, d, d);
+    /* Zero the destination before the compare (xor is a zeroing idiom, off
+     * the dependency chain; setcc writes only its low byte): cmp + setcc is
+     * the whole chain. When the destination is an operand, in rax. */
+    int z = d == a || d == b ? RAX : d;
+    x64_xor_rr(t->e, W32, z, z);
+    if (imm)
+        x64_cmp_ri(t->e, W64, a, in->imm);
+    else
+        x64_cmp_rr(t->e, W64, a, b);
+    x64_setcc_r(t->e, cc, z);
+    if (z != d)
+        x64_mov_rr(t->e, W64, d, z);
     put(t, in->rd, d);
 }
 
@@ -1057,9 +1064,10 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * compared tag) goes out of line to mmu_load_slow/mmu_store_slow.
  *
  * Page groups: accesses of one kind through the same base register, close
- * together in a stretch of the block that nothing enters from the side (no
- * join) and that does not change the base, usually hit one page (a struct,
- * a stack frame, bytes of a word read one by one). The first of them (the
+ * together in a stretch of the block that every path into it enters through
+ * the first of them (joins only from branches after it) and that does not
+ * change the base, usually hit one page (a struct, a stack frame, bytes of
+ * a word read one by one). The first of them (the
  * leader) probes the group's whole range [base + lo, base + hi): one TLB
  * hit for the page, and the range inside it (misaligned accesses within a
  * page need nothing else: mmu_load_slow would just do them). Then it keeps the host address of base + lo in a frame slot, and each
@@ -1114,7 +1122,8 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
     int32_t lo = in->imm, hi = in->imm + (int32_t)size;
     for (unsigned i = t->idx + 1; i < t->n && i <= t->idx + GROUP_SCAN; i++) {
         const struct insn *m = &t->ins[i];
-        if (t->join[i].target || m->op == OP_JAL ||
+        /* (a join where some path arrives that has not passed the leader) */
+        if ((t->join[i].target && t->join_src[i] < (int)t->idx) ||
             (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
              !csr_continues(m)))
             break;
@@ -1220,8 +1229,8 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
 
 /* Whether rax still holds the pointer in page slot k: the last access was
  * one of k's group, which leaves rax = the slot's value however it went
- * (fast path, re-probe, slow path; see emit_reprobe and emit_slow), and
- * nothing since touched rax. */
+ * (fast path, re-probe, slow path; see emit_reprobe and emit_slow), nothing
+ * since touched rax, and no other path joined in since. */
 static bool rax_holds_slot(const struct tx *t, int k)
 {
     if (!t->nslow)
@@ -1229,7 +1238,7 @@ static bool rax_holds_slot(const struct tx *t, int k)
     const struct slow *p = &t->slow[t->nslow - 1];
     int64_t since = t->rax_free_since >= 0 ? t->rax_free_since : (int64_t)t->e->len;
     return p->grouped && p->slot == k && x64_label_bound(&p->join) && p->join.pos == since &&
-           (p->store || p->dst != RAX);
+           t->joined_at < p->join.pos && (p->store || p->dst != RAX);
 }
 
 /* The host address of the access at rs1 + imm: afterwards the caller
@@ -1495,17 +1504,23 @@ static void set_state(struct tx *t, const struct reg *st)
 }
 
 /*
- * Bring the cache state to `to` (the loop head's) with moves that leave the
- * flags alone: write back what leaves the host registers (or is dirty where
- * `to` says clean), move what changes host register (a parallel move:
- * cycles go through xchg), load what `to` has cached and we do not.
+ * Bring the cache state to `to` (a loop head's or a join's) with moves that
+ * leave the flags alone: write back what leaves the host registers (or is
+ * dirty where `to` says clean), move what changes host register (a parallel
+ * move: cycles go through xchg), load what `to` has cached and we do not.
+ * `at`: the instruction `to` belongs to, when values dead there need no
+ * write-back (-1 at a loop head, whose event check may leave the block).
  */
-static void reconcile(struct tx *t, const struct reg *to)
+static void reconcile(struct tx *t, const struct reg *to, int at)
 {
     struct x64_emitter *e = t->e;
     for (unsigned g = 1; g < 32; g++) {
         if (t->r[g].host < 0)
             continue;
+        if (to[g].host < 0 && at >= 0 && dead_at(t, (unsigned)at, g)) {
+            unmap(t, g); /* overwritten after `at` before anything sees it */
+            continue;
+        }
         if (t->r[g].dirty && (to[g].host < 0 || !to[g].dirty)) {
             x64_mov_mr(e, W64, xreg(g), t->r[g].host);
             t->r[g].dirty = false;
@@ -1553,7 +1568,7 @@ static void reconcile(struct tx *t, const struct reg *to)
  * without touching the flags (a compare may be waiting for its jcc). */
 static void loop_back_edge(struct tx *t)
 {
-    reconcile(t, t->head);
+    reconcile(t, t->head, -1);
     t->pending++;
     x64_lea(t->e, W64, LOOP_COUNT, x64_mem_bd(LOOP_COUNT, (int32_t)t->pending));
     t->pending = 0;
@@ -1610,19 +1625,30 @@ static void flush_pending(struct tx *t)
 
 /* A branch to join j is about to be emitted (count flushed, the FP run
  * closed): bring the state to the join's, with moves that leave the flags
- * alone, or make this state the join's when it is the first. */
-static void join_arrive(struct tx *t, unsigned j)
+ * alone, or make this state the join's when it is the first. only_there:
+ * this path goes nowhere else (a jump, or the straight path reaching the
+ * join), so what is dead at the join need not be written back; a
+ * conditional branch's state is also the not-taken path's. */
+static void join_arrive(struct tx *t, unsigned j, bool only_there)
 {
     struct join *jn = &t->join[j];
     if (!jn->has) {
+        /* This path's state, less what no code is needed to drop and the
+         * code after the join has no use for: clean values it does not
+         * read, values it overwrites before anything sees them. The other
+         * paths then need not load or keep them. */
         jn->has = true;
         memcpy(jn->r, t->r, sizeof(t->r));
+        for (unsigned g = 1; g < 32; g++)
+            if (jn->r[g].host >= 0 && (dead_at(t, j, g) ||
+                                       (!jn->r[g].dirty && distance(t, j, g) == NEVER)))
+                jn->r[g] = (struct reg){.host = -1};
         jn->fs_checked = t->fp.fs_checked;
         jn->frm_checked = t->fp.frm_checked;
         jn->fs_dirty = t->fp.fs_dirty;
         return;
     }
-    reconcile(t, jn->r);
+    reconcile(t, jn->r, only_there ? (int)j : -1);
     jn->fs_checked &= t->fp.fs_checked;
     jn->frm_checked &= t->fp.frm_checked;
     jn->fs_dirty &= t->fp.fs_dirty;
@@ -1637,7 +1663,7 @@ static void join_bind(struct tx *t, unsigned i)
     fp_join(t);
     if (t->reachable) {
         flush_pending(t);
-        join_arrive(t, i);
+        join_arrive(t, i, true);
     }
     set_state(t, jn->r);
     t->fp.fs_checked = jn->fs_checked;
@@ -1646,6 +1672,7 @@ static void join_bind(struct tx *t, unsigned i)
     t->pending = 0;
     t->reachable = true;
     x64_bind(t->e, &jn->label);
+    t->joined_at = (int64_t)t->e->len;
 }
 
 /* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm; false when the block ends */
@@ -1678,7 +1705,7 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
     else
         x64_cmp_rr(t->e, W64, a, b);
     if (j != NO_JOIN) {
-        join_arrive(t, (unsigned)j); /* movs: the flags wait */
+        join_arrive(t, (unsigned)j, false); /* movs: the flags wait */
         x64_jcc_l32(t->e, cc, &t->join[j].label);
         return true;
     }
@@ -1728,7 +1755,7 @@ static bool tr_jal(struct tx *t)
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         t->pending++;
         flush_pending(t);
-        join_arrive(t, (unsigned)j);
+        join_arrive(t, (unsigned)j, true);
         x64_jmp_l32(t->e, &t->join[j].label);
         return false;
     }
@@ -1951,6 +1978,7 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
         t->join[i].target = t->join[i].has = false;
         x64_label_init(&t->join[i].label);
         t->join_of[i] = NO_JOIN;
+        t->join_src[i] = (int16_t)n;
     }
     for (unsigned i = 0; i < n; i++) {
         unsigned op = ins[i].op;
@@ -1963,6 +1991,8 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
             if (t->pcs[k] == target) {
                 t->join[k].target = true;
                 t->join_of[i] = (int16_t)k;
+                if (t->join_src[k] > (int)i)
+                    t->join_src[k] = (int16_t)i;
             }
     }
 }
@@ -1979,6 +2009,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->env = env;
     t->nslow = t->nexits = t->nside = 0;
     t->rax_free_since = -1;
+    t->joined_at = -1;
 
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
