@@ -1063,19 +1063,20 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * address, a miss (or a misaligned access, whose low bits survive into the
  * compared tag) goes out of line to mmu_load_slow/mmu_store_slow.
  *
- * Page groups: accesses of one kind through the same base register, close
- * together in a stretch of the block that every path into it enters through
- * the first of them (joins only from branches after it) and that does not
- * change the base, usually hit one page (a struct, a stack frame, bytes of
- * a word read one by one). The first of them (the
- * leader) probes the group's whole range [base + lo, base + hi): one TLB
- * hit for the page, and the range inside it (misaligned accesses within a
- * page need nothing else: mmu_load_slow would just do them). Then it keeps the host address of base + lo in a frame slot, and each
- * later member loads the slot and accesses [slot + its offset - lo]. A
- * failed check leaves 0 in the slot: the members then probe one by one,
- * out of line. Within a block the mappings cannot change (satp, sfence.vma
- * and CSR writes that change the TLB sets end it), so a host address stays
- * right for the stretch.
+ * Page groups: accesses of one kind (or stores and loads: a page a store
+ * may write can be read) through the same base register, close together in
+ * a stretch of the block that every path enters through the first of them
+ * (joins only from branches after it) and that does not change the base,
+ * usually hit one page (a struct, a stack frame, bytes of a word read one
+ * by one). The first of them (the leader) probes the group's whole range
+ * [base + lo, base + hi): one TLB hit for the page, and the range inside it
+ * (misaligned accesses within a page need nothing else: mmu_load_slow would
+ * just do them). Then it keeps the host address of base + lo in a frame
+ * slot, and each later member loads the slot and accesses [slot + its
+ * offset - lo]. A failed check leaves 0 in the slot: the members then probe
+ * one by one, out of line. Within a block the mappings cannot change (satp,
+ * sfence.vma and CSR writes that change the TLB sets end it), so a host
+ * address stays right for the stretch.
  */
 
 #define GROUP_SPAN 512 /* largest range a group probes */
@@ -1127,7 +1128,11 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
             (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
              !csr_continues(m)))
             break;
-        if (mem_of_kind(m->op, kind) && m->rs1 == b && !t->grp_slot[i]) {
+        /* (a store's page takes loads too: RISC-V has no writable page
+         * that cannot be read, and the pointer is the same) */
+        bool fits = mem_of_kind(m->op, kind) ||
+                    (kind == TLB_WRITE && mem_of_kind(m->op, TLB_READ));
+        if (fits && m->rs1 == b && !t->grp_slot[i]) {
             int32_t l = m->imm < lo ? m->imm : lo;
             int32_t h = m->imm + (int32_t)mem_size(m->op);
             h = h > hi ? h : hi;
