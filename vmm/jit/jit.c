@@ -168,12 +168,15 @@ static void emit_trampolines(struct jit *j)
      * bytes align it and give blocks their slots (translate.h). */
     x64_sub_ri(e, X64_W64, X64_RSP, JIT_FRAME);
     x64_mov_rr(e, X64_W64, X64_RBX, X64_RDI);
+    x64_xor_rr(e, X64_W32, JIT_ICOUNT, JIT_ICOUNT);
     x64_jmp_r(e, X64_RSI);
 
     x64_nop(e, (16 - (e->len & 15)) & 15);
     j->exit0 = x64_here(e);
     x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
     j->exit_rax = x64_here(e);
+    x64_add_mr(e, X64_W64, x64_mem_bd(X64_RBX, (int32_t)offsetof(struct hart, instret)),
+               JIT_ICOUNT);
     x64_add_ri(e, X64_W64, X64_RSP, JIT_FRAME);
     for (unsigned i = 6; i-- > 0;)
         x64_pop_r(e, saved[i]);

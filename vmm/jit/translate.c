@@ -13,8 +13,8 @@
  * next_reads() tabulates, for every instruction and guest register, where
  * the register is next read (or overwritten unread) and where the next
  * instruction that may leave or trap is. A guest register gets a host
- * register (host_pool: five callee-saved, six caller-saved; RAX, RCX, RDX
- * are scratch) at its first use; with none free, the one read farthest
+ * register (host_pool: four callee-saved, six caller-saved; RAX, RCX, RDX
+ * are scratch, R15 counts instructions) at its first use; with none free, the one read farthest
  * ahead is evicted (Belady), stored only when dirty and still observable,
  * or the register itself stays in memory when it is read later than all
  * of them. A value overwritten before any possible exit is never stored,
@@ -80,7 +80,7 @@
 
 /* Host registers for guest registers: callee-saved first (they survive
  * helper calls), then caller-saved. RAX, RCX and RDX are scratch. */
-static const int8_t host_pool[] = {RBP, R12, R13, R14, R15, RSI, RDI, R8, R9, R10, R11};
+static const int8_t host_pool[] = {RBP, R12, R13, R14, RSI, RDI, R8, R9, R10, R11};
 #define POOL_SIZE (int)(sizeof(host_pool) / sizeof(host_pool[0]))
 
 static bool caller_saved(int r)
@@ -508,21 +508,20 @@ static void forget_caller_saved(struct tx *t)
         }
 }
 
-/* Loop blocks count the instructions of their iterations in this
- * callee-saved register (not given to guest registers there) instead of a
- * memory add per iteration; add_instret folds it into h->instret. */
-#define LOOP_COUNT R15
+/* Translated code counts retired instructions in this callee-saved
+ * register, never given to guest registers, not in h->instret: a lea (no
+ * memory, flags untouched) per count, and it lives on through chained
+ * blocks and jump-cache jumps. h->instret + ICOUNT is the count; the
+ * trampoline zeroes ICOUNT on entry, the epilogues and call_helper fold it
+ * into h->instret (translate.h), so C code always sees the exact count. */
+#define ICOUNT JIT_ICOUNT
 
-/* h->instret += n (and, in a loop block, += LOOP_COUNT, which restarts from
- * zero): afterwards h->instret is exact up to the current instruction. */
+/* Count n more retired instructions: afterwards h->instret + ICOUNT is exact
+ * up to the current instruction. Leaves the flags alone. */
 static void add_instret(struct tx *t, unsigned n)
 {
     if (n)
-        x64_add_mi(t->e, W64, HF(instret), (int32_t)n);
-    if (t->loop) {
-        x64_add_mr(t->e, W64, HF(instret), LOOP_COUNT);
-        x64_mov_ri(t->e, W32, LOOP_COUNT, 0);
-    }
+        x64_lea(t->e, W64, ICOUNT, x64_mem_bd(ICOUNT, (int32_t)n));
 }
 
 /* mov qword [hart.pc], v (via rcx when v does not sign-extend from 32 bits) */
@@ -536,9 +535,12 @@ static void store_pc(struct tx *t, uint64_t v)
     }
 }
 
-/* call fn(hart, ...): rdi = hart; other arguments already placed. */
+/* call fn(hart, ...): rdi = hart; other arguments already placed. The
+ * count goes to h->instret first (helpers read it: CSRs, the interpreter). */
 static void call_helper(struct tx *t, const void *fn)
 {
+    x64_add_mr(t->e, W64, HF(instret), ICOUNT);
+    x64_xor_rr(t->e, W32, ICOUNT, ICOUNT);
     x64_mov_rr(t->e, W64, RDI, HART);
     x64_call_far(t->e, fn, RAX);
 }
@@ -1574,8 +1576,7 @@ static void reconcile(struct tx *t, const struct reg *to, int at)
 static void loop_back_edge(struct tx *t)
 {
     reconcile(t, t->head, -1);
-    t->pending++;
-    x64_lea(t->e, W64, LOOP_COUNT, x64_mem_bd(LOOP_COUNT, (int32_t)t->pending));
+    add_instret(t, t->pending + 1);
     t->pending = 0;
 }
 
@@ -1615,16 +1616,10 @@ static int join_at(const struct tx *t)
     return t->join_of[t->idx];
 }
 
-/* Add the pending instructions to the count: LOOP_COUNT in a loop block
- * (flags untouched), else h->instret (before any compare). */
+/* Add the pending instructions to the count (flags untouched). */
 static void flush_pending(struct tx *t)
 {
-    if (!t->pending)
-        return;
-    if (t->loop)
-        x64_lea(t->e, W64, LOOP_COUNT, x64_mem_bd(LOOP_COUNT, (int32_t)t->pending));
-    else
-        x64_add_mi(t->e, W64, HF(instret), (int32_t)t->pending);
+    add_instret(t, t->pending);
     t->pending = 0;
 }
 
@@ -1704,7 +1699,7 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
     int j = join_at(t);
     t->pending++; /* the branch retires either way */
     if (j != NO_JOIN)
-        flush_pending(t); /* an add, before the compare */
+        flush_pending(t);
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
     else
@@ -2072,8 +2067,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         t->slot_until[k] = -1;
 
     /* A block whose last instruction jumps back to its start loops without
-     * leaving: registers loaded once, the event check at the loop head,
-     * instructions counted in LOOP_COUNT. */
+     * leaving: registers loaded once, the event check at the loop head. */
     const struct insn *last = n ? &ins[n - 1] : NULL;
     t->loop = env->chain && last &&
               ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
@@ -2086,8 +2080,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->next = (const uint16_t(*)[32])next;
     t->pool = 0;
     for (int k = 0; k < POOL_SIZE; k++)
-        if (!(t->loop && host_pool[k] == LOOP_COUNT))
-            t->pool |= (uint16_t)(1u << host_pool[k]);
+        t->pool |= (uint16_t)(1u << host_pool[k]);
     for (unsigned g = 0; g < 32; g++)
         t->r[g] = (struct reg){.host = -1};
     memset(t->owner, 0, sizeof(t->owner));
@@ -2109,7 +2102,6 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                 x64_mov_rm(e, W64, t->head[g].host, xreg(g));
                 map(t, g, t->head[g].host, t->head[g].dirty);
             }
-        x64_mov_ri(e, W32, LOOP_COUNT, 0);
         fp_loop_enter(t, ins, n);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);
@@ -2157,7 +2149,6 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         x64_bind(e, &t->loop_exit);
         fp_loop_exit(t);
         emit_writeback(t, t->head, false);
-        x64_add_mr(e, W64, HF(instret), LOOP_COUNT);
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);

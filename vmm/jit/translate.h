@@ -9,10 +9,14 @@
  *    slow path, translate_fp.inc) and JIT_PAGE_SLOTS at [rsp +
  *    JIT_PAGE_SLOT0] (host pointers of pages probed earlier in the block,
  *    translate.c): the trampoline's JIT_FRAME bytes.
+ *  - JIT_ICOUNT (R15) counts the instructions translated code retires, on
+ *    top of h->instret: the trampoline zeroes it, blocks add to it (chained
+ *    blocks keep adding), the epilogues add it to h->instret, and so does
+ *    translated code before it calls a helper (then zeroes it).
  *  - A block is entered with every guest register in h->x[] (nothing cached
- *    in host registers); h->pc and h->instret need not be current at entry.
- *    Every exit writes back the cached registers, adds the retired count to
- *    h->instret and, when leaving to the dispatcher, stores h->pc.
+ *    in host registers); h->pc need not be current at entry. Every exit
+ *    writes back the cached registers, counts what retired and, when
+ *    leaving to the dispatcher, stores h->pc.
  *  - Leaving to the dispatcher is a jump to env->exit0 (returns 0) or to
  *    env->exit_rax with RAX = address of a rel32 field that the dispatcher
  *    may patch to chain this exit to the block for h->pc. Only exits to the
@@ -30,6 +34,7 @@
 
 #include "vmm/jit/x64_emit.h"
 
+#define JIT_ICOUNT X64_R15 /* retired instructions not yet in h->instret */
 #define JIT_PAGE_SLOTS 8
 #define JIT_PAGE_SLOT0 24
 #define JIT_FRAME (JIT_PAGE_SLOT0 + 8 * JIT_PAGE_SLOTS)
