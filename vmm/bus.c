@@ -113,6 +113,19 @@ uint8_t *bus_mem_ptr(const struct bus *b, uint64_t pa, uint64_t len, bool write)
     return r->host + (pa - r->base);
 }
 
+bool bus_mem_pa(const struct bus *b, const void *host, uint64_t *pa)
+{
+    uintptr_t p = (uintptr_t)host;
+    for (unsigned i = 0; i < b->nmem; i++) {
+        const struct bus_region *r = &b->mem[i];
+        if (p >= (uintptr_t)r->host && p - (uintptr_t)r->host < r->size) {
+            *pa = r->base + (p - (uintptr_t)r->host);
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct dev *bus_dev_find(const struct bus *b, uint64_t pa)
 {
     unsigned lo = 0, hi = b->ndevs;

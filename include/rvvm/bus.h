@@ -42,6 +42,9 @@ const struct bus_region *bus_mem_find(const struct bus *b, uint64_t pa, uint64_t
 /* Host pointer for [pa, pa+len) if it lies in one memory region (and that
  * region is writable when `write`), else NULL. */
 uint8_t *bus_mem_ptr(const struct bus *b, uint64_t pa, uint64_t len, bool write);
+/* The physical address of host byte `host` of a memory region; false when
+ * no region holds it. */
+bool bus_mem_pa(const struct bus *b, const void *host, uint64_t *pa);
 
 /* MMIO access of size 1/2/4/8 (pa naturally aligned or not: the bus splits).
  * false: nothing there, or the device refused -> access fault. */

@@ -139,6 +139,16 @@ static void test_mem_find_edges(void **state)
     assert_ptr_equal(bus_mem_ptr(&b, MEM + 0x123, 4, true), ram + 0x123);
     assert_ptr_equal(bus_mem_ptr(&b, MEM + MEMSZ - 1, 1, true), ram + MEMSZ - 1);
     assert_null(bus_mem_ptr(&b, MEM + MEMSZ - 1, 2, false));
+
+    /* and back: the physical address of a host byte */
+    uint64_t pa = 0;
+    assert_true(bus_mem_pa(&b, ram + 0x123, &pa));
+    assert_int_equal(pa, MEM + 0x123);
+    assert_true(bus_mem_pa(&b, ram, &pa));
+    assert_int_equal(pa, MEM);
+    assert_true(bus_mem_pa(&b, ram + MEMSZ - 1, &pa));
+    assert_int_equal(pa, MEM + MEMSZ - 1);
+    assert_false(bus_mem_pa(&b, ram + MEMSZ, &pa)); /* one past */
     bus_destroy(&b);
 }
 
@@ -161,6 +171,11 @@ static void test_mem_many_regions(void **state)
     /* a range over two adjacent regions is not one region */
     assert_null(bus_mem_find(&b, 0x20ffc, 8));
     assert_ptr_equal(bus_mem_ptr(&b, 0x21000, 1, false), m[0]);
+    uint64_t pa = 0;
+    assert_true(bus_mem_pa(&b, m[3] + 5, &pa));
+    assert_int_equal(pa, 0x30005);
+    assert_true(bus_mem_pa(&b, m[2] + 0xfff, &pa));
+    assert_int_equal(pa, 0x20fff);
     bus_destroy(&b);
 }
 

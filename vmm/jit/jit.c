@@ -469,7 +469,10 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
     uint64_t pc = h->pc, pa;
     if (pc & 1)
         return NULL;
-    if (mmu_translate(h, pc, MMU_FETCH, h->iset, &pa))
+    /* The physical page from the fetch TLB's host pointer, not a page-table
+     * walk: a walk would set A bits the interpreter leaves alone (on a PTE
+     * the guest changed without sfence.vma, the TLB still maps the old). */
+    if (!bus_mem_pa(h->bus, host, &pa))
         return NULL;
     const uint8_t *page = bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, false);
     size_t off = pc & (PAGE_SIZE - 1);
