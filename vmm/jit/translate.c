@@ -14,16 +14,16 @@
  * the register is next read (or overwritten unread) and where the next
  * instruction that may leave or trap is. A guest register gets a host
  * register (host_pool: four callee-saved, six caller-saved; RAX, RCX, RDX
- * are scratch, R15 counts instructions) at its first use; with none free, the one read farthest
- * ahead is evicted (Belady), stored only when dirty and still observable,
- * or the register itself stays in memory when it is read later than all
- * of them. A value overwritten before any possible exit is never stored,
- * an instruction whose result is such a value is not emitted at all, and
- * a result may take over a source's register when the source is dead
- * after it (dst_from). The cache state (host register, dirty) is known at
- * translation time at every point of the straight-line block; the
- * out-of-line slow paths carry a copy of it taken after any eviction, so
- * they start from the state they rejoin. Loop blocks fix a mapping at the
+ * are scratch, R15 counts instructions) at its first use; with none free,
+ * the one read farthest ahead is evicted (Belady), stored only when dirty
+ * and still observable, or the register itself stays in memory when it is
+ * read later than all of them. A value overwritten before any possible
+ * exit is never stored, an instruction whose result is such a value is not
+ * emitted at all, and a result may take over a source's register when the
+ * source is dead after it (dst_from). The cache state (host register,
+ * dirty) is known at translation time at every point of the straight-line
+ * block; the out-of-line slow paths carry a copy of it taken after any
+ * eviction, so they start from the state they rejoin. Loop blocks fix a mapping at the
  * loop head (choose_head) and restore it at the back edge (reconcile).
  *
  * A block is a superblock: it goes on past conditional branches (a branch
