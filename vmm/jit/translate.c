@@ -117,6 +117,7 @@ struct slow {
     unsigned idx; /* the instruction */
     int32_t disp;
     struct x64_label reprobe, access;
+    int lslot; /* a loop slot (see loop_slot_probe), or -1 */
 };
 
 #define VAL_ZERO -1
@@ -181,6 +182,7 @@ struct tx {
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
     int64_t rax_free_since; /* the current load/store emitted from here on without touching rax */
     int64_t joined_at;      /* where the last join was bound (-1: none) */
+    unsigned nlslot;        /* loop slots given out */
     bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
@@ -1202,6 +1204,37 @@ static void tlb_probe_hit_rdx(struct tx *t, unsigned kind)
     x64_mov_rm(t->e, W64, RDX, tlb_entry_mem(t, kind, 8));
 }
 
+/*
+ * Loop slots: in a loop block, a lone access (no page group) compares its
+ * page with the one it hit last time round, kept in its loop slot (the tag
+ * as the TLB has it, and the addend), and probes the TLB out of line only
+ * when they differ: a hit there refills the slot. The slots are set to a
+ * tag no address has (LOOP_SLOT_EMPTY) on the way into the loop; the
+ * mappings cannot change while the loop runs (what changes them ends the
+ * block, and every way back in goes through that).
+ */
+#define LOOP_SLOT_EMPTY 0x800 /* bits 3..11 of a compared tag are always 0 */
+static struct x64_mem loop_slot_mem(int k, int32_t field)
+{
+    return x64_mem_bd(RSP, JIT_LOOP_SLOT0 + 16 * k + field);
+}
+
+/* Out of line: the full probe for an access whose loop slot missed (rax =
+ * va); a hit refills the slot and goes back to the access, a miss goes on
+ * to the slow path. */
+static void emit_loop_reprobe(struct tx *t, struct slow *s)
+{
+    struct x64_emitter *e = t->e;
+    unsigned kind = s->store ? TLB_WRITE : TLB_READ;
+    x64_bind(e, &s->reprobe);
+    tlb_probe_cmp(t, kind, s->size - 1); /* rcx = the tag */
+    x64_jcc_l32(e, X64_CC_NE, &s->entry);
+    tlb_probe_hit_rdx(t, kind);
+    x64_mov_mr(e, W64, loop_slot_mem(s->lslot, 0), RCX);
+    x64_mov_mr(e, W64, loop_slot_mem(s->lslot, 8), RDX);
+    x64_jmp_l32(e, &s->access);
+}
+
 /* Where the fast path of s accesses guest memory. */
 static struct x64_mem access_mem(const struct slow *s)
 {
@@ -1228,6 +1261,7 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
     s->fp_run = t->fp.run;
     s->grouped = s->leader = false;
     s->slot = -1;
+    s->lslot = -1;
     s->disp = 0;
     s->idx = t->idx;
     fp_slow_note(t, t->nslow - 1);
@@ -1289,6 +1323,20 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     }
     if (load_dst)
         *load_dst = d = dst(t, in->rd, RAX);
+    if (k < 0 && t->loop && t->nlslot < JIT_LOOP_SLOTS) {
+        /* In a loop block: against the page this access hit last time round
+         * (its loop slot); the TLB only when the page changed. */
+        int ls = (int)t->nlslot++;
+        x64_mov_rr(e, W64, RCX, RAX);
+        x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | (size - 1)));
+        x64_cmp_rm(e, W64, RCX, loop_slot_mem(ls, 0));
+        s = new_slow(t, kind, size, d);
+        s->lslot = ls;
+        x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
+        x64_mov_rm(e, W64, RDX, loop_slot_mem(ls, 8));
+        x64_bind(e, &s->access);
+        return s;
+    }
     if (k < 0) {
         tlb_probe_cmp(t, kind, size - 1);
         s = new_slow(t, kind, size, d);
@@ -1412,6 +1460,8 @@ static void emit_slow(struct tx *t, struct slow *s)
     struct x64_emitter *e = t->e;
     if (s->grouped)
         emit_reprobe(t, s);
+    else if (s->lslot >= 0)
+        emit_loop_reprobe(t, s);
     x64_bind(e, &s->entry);
     /* Caller-saved cached registers do not survive the call. */
     for (unsigned g = 1; g < 32; g++)
@@ -2010,6 +2060,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->nslow = t->nexits = t->nside = 0;
     t->rax_free_since = -1;
     t->joined_at = -1;
+    t->nlslot = 0;
 
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
@@ -2102,6 +2153,11 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                 x64_mov_rm(e, W64, t->head[g].host, xreg(g));
                 map(t, g, t->head[g].host, t->head[g].dirty);
             }
+        unsigned nmem = 0;
+        for (unsigned i = 0; i < n; i++)
+            nmem += mem_of_kind(ins[i].op, TLB_READ) || mem_of_kind(ins[i].op, TLB_WRITE);
+        for (unsigned k = 0; k < nmem && k < JIT_LOOP_SLOTS; k++)
+            x64_mov_mi(e, W64, loop_slot_mem((int)k, 0), LOOP_SLOT_EMPTY);
         fp_loop_enter(t, ins, n);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);

@@ -8,7 +8,9 @@
  *    parameter of mmu_load_slow), another at [rsp + 8] (MXCSR across a
  *    slow path, translate_fp.inc) and JIT_PAGE_SLOTS at [rsp +
  *    JIT_PAGE_SLOT0] (host pointers of pages probed earlier in the block,
- *    translate.c): the trampoline's JIT_FRAME bytes.
+ *    translate.c) and JIT_LOOP_SLOTS at [rsp + JIT_LOOP_SLOT0] (the last
+ *    page of a loop block's access, translate.c): the trampoline's
+ *    JIT_FRAME bytes.
  *  - JIT_ICOUNT (R15) counts the instructions translated code retires, on
  *    top of h->instret: the trampoline zeroes it, blocks add to it (chained
  *    blocks keep adding), the epilogues add it to h->instret, and so does
@@ -37,7 +39,10 @@
 #define JIT_ICOUNT X64_R15 /* retired instructions not yet in h->instret */
 #define JIT_PAGE_SLOTS 8
 #define JIT_PAGE_SLOT0 24
-#define JIT_FRAME (JIT_PAGE_SLOT0 + 8 * JIT_PAGE_SLOTS)
+/* Loop blocks: a tag and an addend (16 bytes) per lone access, its last page */
+#define JIT_LOOP_SLOTS 8
+#define JIT_LOOP_SLOT0 (JIT_PAGE_SLOT0 + 8 * JIT_PAGE_SLOTS)
+#define JIT_FRAME (JIT_LOOP_SLOT0 + 16 * JIT_LOOP_SLOTS)
 /* 6 pushes and the return address leave rsp 8 mod 16 */
 _Static_assert((JIT_FRAME + 56) % 16 == 0, "blocks run with rsp 16-byte aligned");
 
