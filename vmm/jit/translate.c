@@ -117,7 +117,7 @@ struct slow {
     unsigned idx; /* the instruction */
     int32_t disp;
     struct x64_label reprobe, access;
-    int lslot; /* a loop slot (see loop_slot_probe), or -1 */
+    int lslot; /* its loop slot (see "Loop slots"), or -1 */
 };
 
 #define VAL_ZERO -1
