@@ -23,8 +23,9 @@
  * source is dead after it (dst_from). The cache state (host register,
  * dirty) is known at translation time at every point of the straight-line
  * block; the out-of-line slow paths carry a copy of it taken after any
- * eviction, so they start from the state they rejoin. Loop blocks fix a mapping at the
- * loop head (choose_head) and restore it at the back edge (reconcile).
+ * eviction, so they start from the state they rejoin. Loop blocks fix a
+ * mapping at the loop head (choose_head) and restore it at the back edge
+ * (reconcile).
  *
  * A block is a superblock: it goes on past conditional branches (a branch
  * out of the block is a side exit, out of line, that writes back the state
@@ -1171,8 +1172,17 @@ static struct x64_mem tlb_entry_mem(const struct tx *t, unsigned kind, int32_t f
     return x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + field);
 }
 
-/* rdx = TLB index * 16; cmp va's tag (rax & (PAGE_MASK | align)) with the
- * entry's (rcx clobbered): jne is a miss. Then `add rax, [tlb_entry + 8]`
+/* rcx = va's tag as the TLB keeps it (rax & (PAGE_MASK | align): the
+ * alignment bits make a misaligned access miss); cmp it with `tag`. */
+static void tag_cmp(struct tx *t, uint32_t align, struct x64_mem tag)
+{
+    x64_mov_rr(t->e, W64, RCX, RAX);
+    x64_and_ri(t->e, W64, RCX, (int32_t)(PAGE_MASK | align));
+    x64_cmp_rm(t->e, W64, RCX, tag);
+}
+
+/* rdx = TLB index * 16; cmp va's tag with the entry's (tag_cmp; rcx
+ * clobbered): jne is a miss. Then `add rax, [tlb_entry + 8]`
  * (tlb_probe_hit) makes rax the host address. */
 static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
 {
@@ -1187,9 +1197,7 @@ static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
         x64_shr_ri(e, W32, RDX, PAGE_SHIFT - 4);
     }
     x64_and_ri(e, W32, RDX, (int32_t)((TLB_SIZE - 1) << 4));
-    x64_mov_rr(e, W64, RCX, RAX);
-    x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | align));
-    x64_cmp_rm(e, W64, RCX, tlb_entry_mem(t, kind, 0));
+    tag_cmp(t, align, tlb_entry_mem(t, kind, 0));
 }
 
 static void tlb_probe_hit(struct tx *t, unsigned kind)
@@ -1327,9 +1335,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         /* In a loop block: against the page this access hit last time round
          * (its loop slot); the TLB only when the page changed. */
         int ls = (int)t->nlslot++;
-        x64_mov_rr(e, W64, RCX, RAX);
-        x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | (size - 1)));
-        x64_cmp_rm(e, W64, RCX, loop_slot_mem(ls, 0));
+        tag_cmp(t, size - 1, loop_slot_mem(ls, 0));
         s = new_slow(t, kind, size, d);
         s->lslot = ls;
         x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
@@ -2004,6 +2010,12 @@ static bool seen_at(const uint64_t *seen, size_t page_off)
     return (seen[slot / 64] >> (slot % 64)) & 1;
 }
 
+static void see(uint64_t *seen, size_t page_off)
+{
+    unsigned slot = (unsigned)page_off >> 1;
+    seen[slot / 64] |= 1ull << (slot % 64);
+}
+
 /* Whether decoding goes on at the target of jal `in` (at ipc) instead of
  * ending the block there: a plain jump (no link: following calls copies
  * every callee into each caller's block, which costs Linux's boot more in
@@ -2096,7 +2108,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         }
         decode(raw, &ins[n]);
         pcs[n] = page_pc + off;
-        seen[off / 128] |= 1ull << ((off >> 1) % 64);
+        see(seen, off);
         ended = decode_ends(&ins[n], pcs[n], pc);
         follow[n] = ended && follow_jal(&ins[n], pcs[n], pc, seen, follows);
         off += len;
