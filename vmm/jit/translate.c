@@ -184,6 +184,9 @@ struct tx {
     int64_t rax_free_since; /* the current load/store emitted from here on without touching rax */
     int64_t joined_at;      /* where the last join was bound (-1: none) */
     unsigned nlslot;        /* loop slots given out */
+    unsigned nhoist;        /* hoisted groups (see hoist_groups) */
+    uint8_t hoist_base[JIT_HOIST_SLOTS], hoist_kind[JIT_HOIST_SLOTS];
+    int32_t hoist_lo[JIT_HOIST_SLOTS], hoist_span[JIT_HOIST_SLOTS];
     bool reachable;              /* the instruction being translated can be reached */
     struct x64_label entry_exit; /* interrupt check at entry failed */
     uint64_t block_pc;
@@ -1082,6 +1085,18 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * one by one, out of line. Within a block the mappings cannot change (satp,
  * sfence.vma and CSR writes that change the TLB sets end it), so a host
  * address stays right for the stretch.
+ *
+ * Hoisted groups: in a loop block, accesses through a base register that
+ * no instruction of the block writes (sp, a struct pointer, a table) hit
+ * the same page every time round. They form groups as well (hoist_groups:
+ * by base and kind, each within GROUP_SPAN, wherever they are in the loop),
+ * whose slots (slot numbers JIT_PAGE_SLOTS and up) are filled before the
+ * loop, by a probe that does not fault: a miss leaves 0. In the loop every
+ * one of them is a member. A member that finds 0 tries the group's probe
+ * again out of line (the access it is about may be what fills the TLB) and
+ * fills the slot on a hit; when that fails too, it goes on as a member of
+ * a failed group. The mappings cannot change while the loop runs (see
+ * "Loop slots").
  */
 
 #define GROUP_SPAN 512 /* largest range a group probes */
@@ -1105,7 +1120,56 @@ static unsigned mem_size(unsigned op)
 
 static struct x64_mem slot_mem(int k)
 {
+    if (k >= JIT_PAGE_SLOTS)
+        return x64_mem_bd(RSP, JIT_HOIST_SLOT0 + 8 * (k - JIT_PAGE_SLOTS));
     return x64_mem_bd(RSP, JIT_PAGE_SLOT0 + 8 * k);
+}
+
+/* The hoisted groups of a loop block (see "Hoisted groups"): members
+ * marked in grp_slot/grp_disp with slot numbers from JIT_PAGE_SLOTS. A
+ * group takes, in block order, the accesses of its kind through its base
+ * that keep its range within GROUP_SPAN; loads and stores go to separate
+ * groups (a page often has a read entry and no write entry yet). */
+static void hoist_groups(struct tx *t)
+{
+    uint32_t written = 0;
+    for (unsigned i = 0; i < t->n; i++) {
+        uint32_t rd, wr;
+        insn_regs(&t->ins[i], &rd, &wr);
+        written |= wr;
+    }
+    t->nhoist = 0;
+    for (unsigned i = 0; i < t->n && t->nhoist < JIT_HOIST_SLOTS; i++) {
+        const struct insn *in = &t->ins[i];
+        unsigned kind = mem_of_kind(in->op, TLB_WRITE) ? TLB_WRITE : TLB_READ;
+        if (!mem_of_kind(in->op, kind) || !in->rs1 || ((written >> in->rs1) & 1) ||
+            t->grp_slot[i])
+            continue;
+        int k = JIT_PAGE_SLOTS + (int)t->nhoist;
+        int32_t lo = in->imm, hi = in->imm + (int32_t)mem_size(in->op);
+        t->grp_slot[i] = (int8_t)(k + 1);
+        for (unsigned j = i + 1; j < t->n; j++) {
+            const struct insn *m = &t->ins[j];
+            if (!mem_of_kind(m->op, kind) || m->rs1 != in->rs1 || t->grp_slot[j])
+                continue;
+            int32_t l = m->imm < lo ? m->imm : lo;
+            int32_t h = m->imm + (int32_t)mem_size(m->op);
+            h = h > hi ? h : hi;
+            if (h - l <= GROUP_SPAN) {
+                t->grp_slot[j] = (int8_t)(k + 1);
+                lo = l;
+                hi = h;
+            }
+        }
+        for (unsigned j = i; j < t->n; j++)
+            if (t->grp_slot[j] == k + 1)
+                t->grp_disp[j] = t->ins[j].imm - lo;
+        t->hoist_base[t->nhoist] = (uint8_t)in->rs1;
+        t->hoist_kind[t->nhoist] = (uint8_t)kind;
+        t->hoist_lo[t->nhoist] = lo;
+        t->hoist_span[t->nhoist] = hi - lo;
+        t->nhoist++;
+    }
 }
 
 /* A page group led by the access being translated (a load or store, integer
@@ -1243,6 +1307,57 @@ static void emit_loop_reprobe(struct tx *t, struct slow *s)
     x64_jmp_l32(e, &s->access);
 }
 
+/* Out of line to `fail` unless [rax, rax + span) is within one page. */
+static void range_check(struct tx *t, int32_t span, struct x64_label *fail)
+{
+    x64_mov_rr(t->e, W32, RCX, RAX);
+    x64_and_ri(t->e, W32, RCX, (int32_t)~PAGE_MASK);
+    x64_cmp_ri(t->e, W32, RCX, (int32_t)PAGE_SIZE - span);
+    x64_jcc_l32(t->e, X64_CC_A, fail);
+}
+
+/* rax = the low end of hoisted group k's range (base + lo), with the base
+ * where the cache state `regs` has it. */
+static void hoist_va(struct tx *t, int k, const struct reg *regs)
+{
+    unsigned j = (unsigned)(k - JIT_PAGE_SLOTS), b = t->hoist_base[j];
+    int32_t lo = t->hoist_lo[j];
+    if (regs[b].host >= 0) {
+        x64_lea(t->e, W64, RAX, x64_mem_bd(regs[b].host, lo));
+    } else {
+        x64_mov_rm(t->e, W64, RAX, xreg(b));
+        if (lo)
+            x64_lea(t->e, W64, RAX, x64_mem_bd(RAX, lo));
+    }
+}
+
+/* Hoisted group k's probe, rax = base + lo (hoist_va): a TLB hit with the
+ * range inside the page sets its slot, and rax, to the host address; else
+ * to `fail` (nothing faults here). rcx, rdx clobbered. */
+static void hoist_fill(struct tx *t, int k, struct x64_label *fail)
+{
+    unsigned j = (unsigned)(k - JIT_PAGE_SLOTS), kind = t->hoist_kind[j];
+    tlb_probe_cmp(t, kind, 0);
+    x64_jcc_l32(t->e, X64_CC_NE, fail);
+    range_check(t, t->hoist_span[j], fail);
+    tlb_probe_hit(t, kind);
+    x64_mov_mr(t->e, W64, slot_mem(k), RAX);
+}
+
+/* Before the loop: every hoisted group's slot, 0 where the probe fails. */
+static void hoist_enter(struct tx *t)
+{
+    for (unsigned j = 0; j < t->nhoist; j++) {
+        int k = JIT_PAGE_SLOTS + (int)j;
+        struct x64_label next;
+        x64_label_init(&next);
+        x64_mov_mi(t->e, W64, slot_mem(k), 0);
+        hoist_va(t, k, t->r);
+        hoist_fill(t, k, &next);
+        x64_bind(t->e, &next);
+    }
+}
+
 /* Where the fast path of s accesses guest memory. */
 static struct x64_mem access_mem(const struct slow *s)
 {
@@ -1357,10 +1472,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     s->slot = k;
     s->disp = in->imm - lo;
     x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
-    x64_mov_rr(e, W32, RCX, RAX);
-    x64_and_ri(e, W32, RCX, (int32_t)~PAGE_MASK);
-    x64_cmp_ri(e, W32, RCX, (int32_t)PAGE_SIZE - span);
-    x64_jcc_l32(e, X64_CC_A, &s->reprobe);
+    range_check(t, span, &s->reprobe);
     tlb_probe_hit(t, kind);
     x64_mov_mr(e, W64, slot_mem(k), RAX);
     x64_bind(e, &s->access);
@@ -1380,6 +1492,16 @@ static void emit_reprobe(struct tx *t, struct slow *s)
     const struct insn *in = &t->ins[s->idx];
     unsigned kind = s->store ? TLB_WRITE : TLB_READ;
     x64_bind(e, &s->reprobe);
+    if (s->slot >= JIT_PAGE_SLOTS) {
+        /* A hoisted group's slot is empty: its probe again, which fills
+         * the slot and goes back to the access, or goes on below. */
+        struct x64_label no;
+        x64_label_init(&no);
+        hoist_va(t, s->slot, s->regs);
+        hoist_fill(t, s->slot, &no);
+        x64_jmp_l32(e, &s->access);
+        x64_bind(e, &no);
+    }
     if (s->leader) {
         x64_mov_mi(e, W64, slot_mem(s->slot), 0);
         if (s->disp)
@@ -2073,6 +2195,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->rax_free_since = -1;
     t->joined_at = -1;
     t->nlslot = 0;
+    t->nhoist = 0;
 
     /* Decode the block first (for register assignment). */
     static __thread struct insn ins[MAX_BLOCK_INSNS];
@@ -2147,8 +2270,10 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     for (unsigned g = 0; g < 32; g++)
         t->r[g] = (struct reg){.host = -1};
     memset(t->owner, 0, sizeof(t->owner));
-    if (t->loop)
+    if (t->loop) {
+        hoist_groups(t);
         choose_head(t, ins, n);
+    }
 
     x64_label_init(&t->entry_exit);
     x64_label_init(&t->loop_head);
@@ -2165,11 +2290,13 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
                 x64_mov_rm(e, W64, t->head[g].host, xreg(g));
                 map(t, g, t->head[g].host, t->head[g].dirty);
             }
-        unsigned nmem = 0;
+        unsigned nmem = 0; /* (the accesses that may take a loop slot) */
         for (unsigned i = 0; i < n; i++)
-            nmem += mem_of_kind(ins[i].op, TLB_READ) || mem_of_kind(ins[i].op, TLB_WRITE);
+            nmem += (mem_of_kind(ins[i].op, TLB_READ) || mem_of_kind(ins[i].op, TLB_WRITE)) &&
+                    !t->grp_slot[i];
         for (unsigned k = 0; k < nmem && k < JIT_LOOP_SLOTS; k++)
             x64_mov_mi(e, W64, loop_slot_mem((int)k, 0), LOOP_SLOT_EMPTY);
+        hoist_enter(t);
         fp_loop_enter(t, ins, n);
         x64_bind(e, &t->loop_head);
         x64_cmp_mi(e, W32, HF(events), 0);

@@ -8,9 +8,10 @@
  *    parameter of mmu_load_slow), another at [rsp + 8] (MXCSR across a
  *    slow path, translate_fp.inc) and JIT_PAGE_SLOTS at [rsp +
  *    JIT_PAGE_SLOT0] (host pointers of pages probed earlier in the block,
- *    translate.c) and JIT_LOOP_SLOTS at [rsp + JIT_LOOP_SLOT0] (the last
- *    page of a loop block's access, translate.c): the trampoline's
- *    JIT_FRAME bytes.
+ *    translate.c), JIT_LOOP_SLOTS at [rsp + JIT_LOOP_SLOT0] (the last
+ *    page of a loop block's access, translate.c) and JIT_HOIST_SLOTS at
+ *    [rsp + JIT_HOIST_SLOT0] (pages a loop block probes before its loop,
+ *    translate.c): the trampoline's JIT_FRAME bytes.
  *  - JIT_ICOUNT (R15) counts the instructions translated code retires, on
  *    top of h->instret: the trampoline zeroes it, blocks add to it (chained
  *    blocks keep adding), the epilogues add it to h->instret, and so does
@@ -42,7 +43,10 @@
 /* Loop blocks: a tag and an addend (16 bytes) per lone access, its last page */
 #define JIT_LOOP_SLOTS 8
 #define JIT_LOOP_SLOT0 (JIT_PAGE_SLOT0 + 8 * JIT_PAGE_SLOTS)
-#define JIT_FRAME (JIT_LOOP_SLOT0 + 16 * JIT_LOOP_SLOTS)
+/* Loop blocks: a host page pointer per group through a loop-invariant base */
+#define JIT_HOIST_SLOTS 8
+#define JIT_HOIST_SLOT0 (JIT_LOOP_SLOT0 + 16 * JIT_LOOP_SLOTS)
+#define JIT_FRAME (JIT_HOIST_SLOT0 + 8 * JIT_HOIST_SLOTS)
 /* 6 pushes and the return address leave rsp 8 mod 16 */
 _Static_assert((JIT_FRAME + 56) % 16 == 0, "blocks run with rsp 16-byte aligned");
 
