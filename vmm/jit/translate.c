@@ -256,6 +256,18 @@ static void insn_regs(const struct insn *in, uint32_t *rd_mask, uint32_t *wr_mas
     *wr_mask = wr;
 }
 
+/* insn_regs() as the allocator counts them: a member of a hoisted group
+ * (slot number JIT_PAGE_SLOTS and up, see hoist_groups) reads its base only
+ * out of line, and from h->x[] when no host register has it (a base the
+ * block never writes is always there). */
+static void alloc_regs(const struct insn *in, int8_t grp_slot, uint32_t *rd_mask,
+                       uint32_t *wr_mask)
+{
+    insn_regs(in, rd_mask, wr_mask);
+    if (grp_slot > JIT_PAGE_SLOTS && !(in->op >= OP_SB && in->op <= OP_SD && in->rs2 == in->rs1))
+        *rd_mask &= ~(1u << in->rs1);
+}
+
 /* Instructions that cannot leave the block or trap: integer ALU and M. */
 static bool insn_pure(const struct insn *in)
 {
@@ -282,7 +294,7 @@ static bool insn_pure(const struct insn *in)
  * before the end).
  */
 static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
-                       unsigned n, bool loop)
+                       const int8_t *grp_slot, unsigned n, bool loop)
 {
     for (unsigned g = 0; g < 32; g++)
         next[n][g] = NEVER;
@@ -292,7 +304,7 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
                 next[n][g] = next[0][g] & DEAD ? NEVER : (uint16_t)(n + next[0][g]);
         for (unsigned i = n; i-- > 0;) {
             uint32_t rd, wr;
-            insn_regs(&ins[i], &rd, &wr);
+            alloc_regs(&ins[i], grp_slot[i], &rd, &wr);
             for (unsigned g = 0; g < 32; g++)
                 next[i][g] = (rd >> g) & 1   ? (uint16_t)i
                              : (wr >> g) & 1 ? (uint16_t)(DEAD | i)
@@ -2076,7 +2088,7 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
         first[g] = NEVER;
     for (unsigned i = n; i-- > 0;) {
         uint32_t rd, wr;
-        insn_regs(&ins[i], &rd, &wr);
+        alloc_regs(&ins[i], t->grp_slot[i], &rd, &wr);
         written |= wr;
         for (unsigned g = 0; g < 32; g++)
             if (((rd | wr) >> g) & 1)
@@ -2258,11 +2270,13 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->loop = env->chain && last &&
               ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
               pcs[n - 1] + (uint64_t)(int64_t)last->imm == pc;
-    static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
-    next_reads(next, next_exit, ins, n, t->loop);
-    t->next_exit = next_exit;
     t->ins = ins;
     t->n = n;
+    if (t->loop)
+        hoist_groups(t);
+    static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
+    next_reads(next, next_exit, ins, t->grp_slot, n, t->loop);
+    t->next_exit = next_exit;
     t->next = (const uint16_t(*)[32])next;
     t->pool = 0;
     for (int k = 0; k < POOL_SIZE; k++)
@@ -2270,10 +2284,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     for (unsigned g = 0; g < 32; g++)
         t->r[g] = (struct reg){.host = -1};
     memset(t->owner, 0, sizeof(t->owner));
-    if (t->loop) {
-        hoist_groups(t);
+    if (t->loop)
         choose_head(t, ins, n);
-    }
 
     x64_label_init(&t->entry_exit);
     x64_label_init(&t->loop_head);
