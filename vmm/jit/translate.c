@@ -1137,6 +1137,20 @@ static struct x64_mem slot_mem(int k)
     return x64_mem_bd(RSP, JIT_PAGE_SLOT0 + 8 * k);
 }
 
+/* Whether access m fits a group whose range is [*lo, *hi): the range with
+ * m in it spans at most GROUP_SPAN bytes (then it becomes the range). */
+static bool group_takes(const struct insn *m, int32_t *lo, int32_t *hi)
+{
+    int32_t l = m->imm < *lo ? m->imm : *lo;
+    int32_t h = m->imm + (int32_t)mem_size(m->op);
+    h = h > *hi ? h : *hi;
+    if (h - l > GROUP_SPAN)
+        return false;
+    *lo = l;
+    *hi = h;
+    return true;
+}
+
 /* The hoisted groups of a loop block (see "Hoisted groups"): members
  * marked in grp_slot/grp_disp with slot numbers from JIT_PAGE_SLOTS. A
  * group takes, in block order, the accesses of its kind through its base
@@ -1164,14 +1178,8 @@ static void hoist_groups(struct tx *t)
             const struct insn *m = &t->ins[j];
             if (!mem_of_kind(m->op, kind) || m->rs1 != in->rs1 || t->grp_slot[j])
                 continue;
-            int32_t l = m->imm < lo ? m->imm : lo;
-            int32_t h = m->imm + (int32_t)mem_size(m->op);
-            h = h > hi ? h : hi;
-            if (h - l <= GROUP_SPAN) {
+            if (group_takes(m, &lo, &hi))
                 t->grp_slot[j] = (int8_t)(k + 1);
-                lo = l;
-                hi = h;
-            }
         }
         for (unsigned j = i; j < t->n; j++)
             if (t->grp_slot[j] == k + 1)
@@ -1213,16 +1221,8 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
          * that cannot be read, and the pointer is the same) */
         bool fits = mem_of_kind(m->op, kind) ||
                     (kind == TLB_WRITE && mem_of_kind(m->op, TLB_READ));
-        if (fits && m->rs1 == b && !t->grp_slot[i]) {
-            int32_t l = m->imm < lo ? m->imm : lo;
-            int32_t h = m->imm + (int32_t)mem_size(m->op);
-            h = h > hi ? h : hi;
-            if (h - l <= GROUP_SPAN) {
-                cand[nc++] = i;
-                lo = l;
-                hi = h;
-            }
-        }
+        if (fits && m->rs1 == b && !t->grp_slot[i] && group_takes(m, &lo, &hi))
+            cand[nc++] = i;
         uint32_t rd, wr;
         insn_regs(m, &rd, &wr);
         if ((wr >> b) & 1)
