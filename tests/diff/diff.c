@@ -944,10 +944,12 @@ static uint32_t straddle_lo(const uint8_t *regs)
  * instruction of that page: the translator cannot know it, and the run
  * goes on at offset 2. Remapping the next window page changes the
  * straddling instruction under the same virtual pc. Snippets never touch
- * ra or the stream's own registers. */
+ * ra or the stream's own registers; they write a0, which the translator
+ * keeps in a host register across blocks (translate.h), so that the
+ * helper that runs a straddling instruction must hand a0 on. */
 static void build_pool(void)
 {
-    static const uint8_t regs[] = {12, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
+    static const uint8_t regs[] = {10, 12, 15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
     for (unsigned p = 0; p < POOL_PAGES; p++) {
         uint64_t page = POOL + 0x1000 * p;
         memset(&image[page - RAM_BASE], 0, 0x1000);

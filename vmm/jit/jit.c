@@ -5,8 +5,10 @@
  *
  * The code cache is one RWX mapping per hart, filled linearly and flushed
  * whole when full. Its first bytes are the entry trampoline (saves the
- * callee-saved registers, puts the hart in RBX, jumps to a block) and the
- * two epilogues blocks leave through (translate.h has the conventions).
+ * callee-saved registers, puts the hart in RBX, loads the pinned guest
+ * registers, jumps to a block) and the epilogue blocks leave through, with
+ * three entries: exit0, exit_rax (both store the pinned registers first)
+ * and exit_synced (translate.h has the conventions).
  *
  * Blocks are keyed on (virtual pc, host address of the code, iset, dset):
  * the host address names the physical bytes, the virtual pc is baked into
@@ -81,7 +83,7 @@ struct jit {
     struct x64_emitter e; /* e.len is the fill pointer */
     size_t blocks_start;
     jit_enter_fn enter;
-    const uint8_t *exit0, *exit_rax;
+    const uint8_t *exit0, *exit_rax, *exit_synced;
 
     struct jit_block *blocks;
     unsigned nblocks;
@@ -156,6 +158,12 @@ static bool host_bmi2(void)
 
 /* ---- the code cache ---- */
 
+/* h->x[] of pinned register k (translate.h) */
+static struct x64_mem pin_slot(unsigned k)
+{
+    return x64_mem_bd(X64_RBX, (int32_t)(offsetof(struct hart, x) + 8 * jit_pin_guest[k]));
+}
+
 /* Entry trampoline and epilogues, at the start of the cache. */
 static void emit_trampolines(struct jit *j)
 {
@@ -169,12 +177,22 @@ static void emit_trampolines(struct jit *j)
     x64_sub_ri(e, X64_W64, X64_RSP, JIT_FRAME);
     x64_mov_rr(e, X64_W64, X64_RBX, X64_RDI);
     x64_xor_rr(e, X64_W32, JIT_ICOUNT, JIT_ICOUNT);
+    for (unsigned k = 0; k < JIT_NPIN; k++)
+        x64_mov_rm(e, X64_W64, jit_pin_host[k], pin_slot(k));
     x64_jmp_r(e, X64_RSI);
 
     x64_nop(e, (16 - (e->len & 15)) & 15);
+    struct x64_label out;
+    x64_label_init(&out);
+    j->exit_synced = x64_here(e);
+    x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
+    x64_jmp_l(e, &out);
     j->exit0 = x64_here(e);
     x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
     j->exit_rax = x64_here(e);
+    for (unsigned k = 0; k < JIT_NPIN; k++)
+        x64_mov_mr(e, X64_W64, pin_slot(k), jit_pin_host[k]);
+    x64_bind(e, &out);
     x64_add_mr(e, X64_W64, x64_mem_bd(X64_RBX, (int32_t)offsetof(struct hart, instret)),
                JIT_ICOUNT);
     x64_add_ri(e, X64_W64, X64_RSP, JIT_FRAME);
@@ -489,6 +507,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
         struct jit_env env = {
             .exit0 = j->exit0,
             .exit_rax = j->exit_rax,
+            .exit_synced = j->exit_synced,
             .jc = &j->jc[h->iset][h->dset],
             .iset = h->iset,
             .dset = h->dset,

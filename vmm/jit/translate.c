@@ -25,7 +25,10 @@
  * block; the out-of-line slow paths carry a copy of it taken after any
  * eviction, so they start from the state they rejoin. Loop blocks fix a
  * mapping at the loop head (choose_head) and restore it at the back edge
- * (reconcile).
+ * (reconcile). The pinned registers (translate.h) are the state a block
+ * starts from and every exit returns to (t->edge, to_edge): they are cached
+ * and dirty at entry, evicted like any other when the block needs their
+ * host registers, and loaded back before the exits.
  *
  * A block is a superblock: it goes on past conditional branches (a branch
  * out of the block is a side exit, out of line, that writes back the state
@@ -193,12 +196,14 @@ struct tx {
     bool loop;                   /* the block branches back to its start... */
     struct x64_label loop_head;  /* ... here, with the cache state head[] */
     struct reg head[32];
+    struct reg edge[32];         /* the state at entry and at every exit (translate.h) */
     struct x64_label loop_exit;  /* events at the loop head: write back and leave */
-    struct x64_label exit0;      /* shared "leave with everything synced" */
 };
 
 /* translate_fp.inc: the XMM cache where a load or store's slow path starts */
 static void fp_slow_note(struct tx *t, unsigned k);
+static void to_edge(struct tx *t);
+static void pinned_out(struct tx *t, bool load);
 
 /* ---- guest state addressing ---- */
 
@@ -669,7 +674,7 @@ static void tr_system(struct tx *t)
     load_insn_args(t);
     call_helper(t, (const void *)helper_exec);
     /* h->pc is wherever the instruction went (next, handler, xepc). */
-    x64_jmp_to(t->e, t->env->exit0);
+    x64_jmp_to(t->e, t->env->exit_synced);
 }
 
 /* lr, sc, amo*.{w,d}; every F and D instruction: one instruction on the
@@ -683,14 +688,14 @@ static void tr_helper(struct tx *t)
     store_pc(t, t->pc);
     load_insn_args(t);
     call_helper(t, (const void *)helper_exec);
-    /* test al, al; jz exit0 (trap taken: h->pc is the handler, all synced) */
+    /* test al, al; jz exit_synced (trap taken: h->pc is the handler, all synced) */
     x64_test_rr(t->e, W8, RAX, RAX);
-    x64_jcc_to(t->e, X64_CC_E, t->env->exit0);
+    x64_jcc_to(t->e, X64_CC_E, t->env->exit_synced);
     if (t->in->op == OP_FSW || t->in->op == OP_FSD ||
         (t->in->op >= OP_LR_W && t->in->op <= OP_AMOMAXU_D)) {
         /* A store that wrote translated code: leave (all synced, h->pc next). */
         x64_cmp_mi(t->e, W32, HF(events), 0);
-        x64_jcc_to(t->e, X64_CC_NE, t->env->exit0);
+        x64_jcc_to(t->e, X64_CC_NE, t->env->exit_synced);
     }
     /* The helper may have written x[rd]. */
     unmap(t, t->in->rd);
@@ -715,13 +720,15 @@ static void run_straddling(struct tx *t, uint64_t spc)
 {
     struct x64_emitter *e = t->e;
     store_pc(t, spc);
+    pinned_out(t, false);
     call_helper(t, (const void *)helper_straddle);
     x64_test_rr(e, W8, RAX, RAX);
-    x64_jcc_to(e, X64_CC_E, t->env->exit0);
+    x64_jcc_to(e, X64_CC_E, t->env->exit_synced);
     if (!t->env->chain) {
-        x64_jmp_to(e, t->env->exit0);
+        x64_jmp_to(e, t->env->exit_synced);
         return;
     }
+    pinned_out(t, true);
     x64_mov_rm(e, W64, RAX, HF(pc));
     emit_jc_jump(t);
 }
@@ -769,7 +776,7 @@ static void tr_csr(struct tx *t)
     load_insn_args(t);
     call_helper(t, (const void *)helper_csr);
     x64_test_rr(t->e, W8, RAX, RAX);
-    x64_jcc_to(t->e, X64_CC_E, t->env->exit0);
+    x64_jcc_to(t->e, X64_CC_E, t->env->exit_synced);
     unmap(t, t->in->rd);
 }
 
@@ -1630,7 +1637,7 @@ static void emit_slow(struct tx *t, struct slow *s)
     /* Trap taken: h->pc is the handler; this instruction did not retire. */
     emit_writeback(t, s->regs, true);
     add_instret(t, s->pending);
-    x64_jmp_to(e, t->env->exit0);
+    x64_jmp_to(e, t->env->exit_synced);
     x64_bind(e, &ok);
     if (s->store) {
         /* A store to a page holding translated code (or to a device that
@@ -1642,7 +1649,7 @@ static void emit_slow(struct tx *t, struct slow *s)
         emit_writeback(t, s->regs, true);
         add_instret(t, s->pending + 1);
         store_pc(t, s->next_pc);
-        x64_jmp_to(e, t->env->exit0);
+        x64_jmp_to(e, t->env->exit_synced);
         x64_bind(e, &go_on);
     } else {
         x64_mov_rm(e, W64, RAX, x64_mem_b(RSP));
@@ -1677,14 +1684,14 @@ static void tr_fence(struct tx *t)
 static void end_block_after_jump(struct tx *t)
 {
     t->pending++;
-    sync_regs(t);
+    to_edge(t);
     add_instret(t, t->pending);
     t->pending = 0;
 }
 
 static void end_block(struct tx *t)
 {
-    sync_regs(t);
+    to_edge(t);
     add_instret(t, t->pending);
     t->pending = 0;
 }
@@ -1759,6 +1766,26 @@ static void reconcile(struct tx *t, const struct reg *to, int at)
         if (to[g].host >= 0 && t->r[g].host < 0)
             x64_mov_rm(e, W64, to[g].host, xreg(g));
     set_state(t, to);
+}
+
+/* Before any exit but those after a helper: the state blocks are entered
+ * with (the pinned registers in theirs, nothing else cached). Leaves the
+ * flags alone. */
+static void to_edge(struct tx *t)
+{
+    reconcile(t, t->edge, -1);
+}
+
+/* Store the pinned registers to h->x[] (state edge: a helper that reads
+ * h->x[] follows) or load them back (it may have written h->x[]). */
+static void pinned_out(struct tx *t, bool load)
+{
+    for (unsigned k = 0; k < JIT_NPIN; k++) {
+        if (load)
+            x64_mov_rm(t->e, W64, jit_pin_host[k], xreg(jit_pin_guest[k]));
+        else
+            x64_mov_mr(t->e, W64, xreg(jit_pin_guest[k]), jit_pin_host[k]);
+    }
 }
 
 /* The back edge of a loop block: the cache state becomes the head's again,
@@ -1881,8 +1908,7 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
         loop_back_edge(t); /* movs and a lea: the flags wait */
         x64_jcc_l(t->e, cc, &t->loop_head);
         fp_loop_leave(t);
-        sync_regs(t);
-        add_instret(t, 0);
+        to_edge(t);
         exit_direct(t, -1, t->pc + in->len);
         return false;
     }
@@ -1915,7 +1941,8 @@ static void emit_side_exits(struct tx *t)
     for (unsigned k = 0; k < t->nside; k++) {
         struct side_exit *x = &t->side[k];
         x64_bind(t->e, &x->entry);
-        emit_writeback(t, x->regs, false);
+        set_state(t, x->regs);
+        to_edge(t);
         add_instret(t, x->pending);
         exit_direct(t, -1, x->target);
     }
@@ -2097,12 +2124,12 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
     for (unsigned g = 0; g < 32; g++)
         t->head[g] = (struct reg){.host = -1};
     int k = 0;
-    for (unsigned pass = 0; pass < 2; pass++) {
+    for (unsigned pass = 0; pass < 2 && k < POOL_SIZE; pass++) {
         for (;;) {
             while (k < POOL_SIZE && !in_pool(t, host_pool[k]))
                 k++;
             if (k == POOL_SIZE)
-                return;
+                break;
             unsigned best = 0, best_at = NEVER;
             for (unsigned g = 1; g < 32; g++) {
                 unsigned at = pass ? first[g] : distance(t, 0, g);
@@ -2115,6 +2142,18 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
                 break;
             t->head[best] = (struct reg){.host = host_pool[k++], .dirty = (written >> best) & 1};
         }
+    }
+    /* A pinned register the loop caches keeps its host register (the
+     * entry then has nothing to move): swap with whoever got that one. */
+    for (unsigned p = 0; p < JIT_NPIN; p++) {
+        unsigned g = jit_pin_guest[p];
+        int want = jit_pin_host[p], have = t->head[g].host;
+        if (have < 0 || have == want)
+            continue;
+        for (unsigned o = 1; o < 32; o++)
+            if (t->head[o].host == want)
+                t->head[o].host = (int8_t)have;
+        t->head[g].host = (int8_t)want;
     }
 }
 
@@ -2282,8 +2321,10 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     for (int k = 0; k < POOL_SIZE; k++)
         t->pool |= (uint16_t)(1u << host_pool[k]);
     for (unsigned g = 0; g < 32; g++)
-        t->r[g] = (struct reg){.host = -1};
-    memset(t->owner, 0, sizeof(t->owner));
+        t->edge[g] = (struct reg){.host = -1};
+    for (unsigned k = 0; k < JIT_NPIN; k++)
+        t->edge[jit_pin_guest[k]] = (struct reg){.host = (int8_t)jit_pin_host[k], .dirty = true};
+    set_state(t, t->edge);
     if (t->loop)
         choose_head(t, ins, n);
 
@@ -2297,11 +2338,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     x64_jcc_l32(e, X64_CC_NE, &t->entry_exit);
 
     if (t->loop) {
-        for (unsigned g = 1; g < 32; g++)
-            if (t->head[g].host >= 0) {
-                x64_mov_rm(e, W64, t->head[g].host, xreg(g));
-                map(t, g, t->head[g].host, t->head[g].dirty);
-            }
+        reconcile(t, t->head, -1);
         unsigned nmem = 0; /* (the accesses that may take a loop slot) */
         for (unsigned i = 0; i < n; i++)
             nmem += (mem_of_kind(ins[i].op, TLB_READ) || mem_of_kind(ins[i].op, TLB_WRITE)) &&
@@ -2355,7 +2392,8 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         /* The head's state: its dirty registers to h->x[]. */
         x64_bind(e, &t->loop_exit);
         fp_loop_exit(t);
-        emit_writeback(t, t->head, false);
+        set_state(t, t->head);
+        to_edge(t);
     }
     x64_bind(e, &t->entry_exit);
     out->entry_exit = x64_here(e);

@@ -16,13 +16,20 @@
  *    top of h->instret: the trampoline zeroes it, blocks add to it (chained
  *    blocks keep adding), the epilogues add it to h->instret, and so does
  *    translated code before it calls a helper (then zeroes it).
- *  - A block is entered with every guest register in h->x[] (nothing cached
- *    in host registers); h->pc need not be current at entry. Every exit
- *    writes back the cached registers, counts what retired and, when
- *    leaving to the dispatcher, stores h->pc.
+ *  - The guest registers of jit_pin_guest[] live in the host registers of
+ *    jit_pin_host[] (callee-saved) between blocks: at every block entry and
+ *    every exit, chained or not, guest jit_pin_guest[k] is in host
+ *    jit_pin_host[k] and h->x[] may not have it. Every other guest register
+ *    is in h->x[]. h->pc need not be current at entry. Every exit brings
+ *    the registers to that state, counts what retired and, when leaving to
+ *    the dispatcher, stores h->pc. So values like sp and a0 go from block
+ *    to block without a store and a load.
  *  - Leaving to the dispatcher is a jump to env->exit0 (returns 0) or to
  *    env->exit_rax with RAX = address of a rel32 field that the dispatcher
- *    may patch to chain this exit to the block for h->pc. Only exits to the
+ *    may patch to chain this exit to the block for h->pc; both store the
+ *    pinned registers to h->x[] first. env->exit_synced leaves like exit0
+ *    without that store: for exits after a helper, when h->x[] is current
+ *    (the helper may have changed it). Only exits to the
  *    block's own guest page are chainable: a translation is valid for one
  *    virtual -> physical mapping, and within one page the mapping of the
  *    target is the mapping of the block. Exits to other pages go through
@@ -38,6 +45,12 @@
 #include "vmm/jit/x64_emit.h"
 
 #define JIT_ICOUNT X64_R15 /* retired instructions not yet in h->instret */
+
+/* Guest registers kept in host registers across blocks (see above): sp
+ * and a0, which calls, returns and the short blocks around them pass on. */
+#define JIT_NPIN 2
+static const uint8_t jit_pin_guest[JIT_NPIN] = {2, 10};
+static const uint8_t jit_pin_host[JIT_NPIN] = {X64_R14, X64_R13};
 #define JIT_PAGE_SLOTS 8
 #define JIT_PAGE_SLOT0 24
 /* Loop blocks: a tag and an addend (16 bytes) per lone access, its last page */
@@ -86,6 +99,7 @@ _Static_assert(JIT_JC_ENTRIES == __builtin_offsetof(struct jit_jc, e), "jump cac
 struct jit_env {
     const uint8_t *exit0;       /* epilogue, returns 0 */
     const uint8_t *exit_rax;    /* epilogue, returns RAX (a chain site) */
+    const uint8_t *exit_synced; /* epilogue, returns 0, h->x[] already current */
     struct jit_jc *jc;          /* the jump cache for this block's sets */
     unsigned iset, dset;        /* TLB sets baked into the block */
     unsigned max_insns;
