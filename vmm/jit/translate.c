@@ -140,8 +140,9 @@ struct exit_stub {
  * here fixes it; later ones, and the straight-line path, reconcile to it. */
 struct join {
     bool target; /* some branch of the block may jump here */
-    bool has;    /* ... and one was translated: r[] and the FP facts are set */
+    bool has;    /* ... and one was translated: r[], pending and the FP facts are set */
     struct reg r[32];
+    unsigned pending; /* instructions of the block not yet counted */
     bool fs_checked, frm_checked, fs_dirty;
     struct x64_label label;
 };
@@ -1818,8 +1819,9 @@ static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
  * A block goes on past its conditional branches. A branch back to the
  * block's start is a loop block's back edge (above); one forward to an
  * instruction of the block jumps there (a join: every path arrives with
- * the join's cache state, and with no instructions pending, so that the
- * count is the same whichever way a path came); any other leaves the block
+ * the join's cache state and the join's number of instructions pending,
+ * those of the first path to get there; a later path adds the difference,
+ * which may be negative, to the count); any other leaves the block
  * through an out-of-line side exit, and the not-taken path keeps its
  * registers. A jal forward into the block is a jump to a join; after it
  * (and after anything else that leaves for good) the code is reached only
@@ -1833,15 +1835,17 @@ static int join_at(const struct tx *t)
     return t->join_of[t->idx];
 }
 
-/* Add the pending instructions to the count (flags untouched). */
-static void flush_pending(struct tx *t)
+/* Make `pend` the number of instructions pending, adding the difference to
+ * the count (flags untouched). */
+static void pending_to(struct tx *t, unsigned pend)
 {
-    add_instret(t, t->pending);
-    t->pending = 0;
+    if (t->pending != pend)
+        x64_lea(t->e, W64, ICOUNT, x64_mem_bd(ICOUNT, (int32_t)(t->pending - pend)));
+    t->pending = pend;
 }
 
-/* A branch to join j is about to be emitted (count flushed, the FP run
- * closed): bring the state to the join's, with moves that leave the flags
+/* A branch to join j is about to be emitted (the FP run closed): bring
+ * the state and the pending count to the join's, with code that leaves the flags
  * alone, or make this state the join's when it is the first. only_there:
  * this path goes nowhere else (a jump, or the straight path reaching the
  * join), so what is dead at the join need not be written back; a
@@ -1855,6 +1859,7 @@ static void join_arrive(struct tx *t, unsigned j, bool only_there)
          * read, values it overwrites before anything sees them. The other
          * paths then need not load or keep them. */
         jn->has = true;
+        jn->pending = t->pending;
         memcpy(jn->r, t->r, sizeof(t->r));
         for (unsigned g = 1; g < 32; g++)
             if (jn->r[g].host >= 0 && (dead_at(t, j, g) ||
@@ -1866,6 +1871,7 @@ static void join_arrive(struct tx *t, unsigned j, bool only_there)
         return;
     }
     reconcile(t, jn->r, only_there ? (int)j : -1);
+    pending_to(t, jn->pending);
     jn->fs_checked &= t->fp.fs_checked;
     jn->frm_checked &= t->fp.frm_checked;
     jn->fs_dirty &= t->fp.fs_dirty;
@@ -1878,15 +1884,13 @@ static void join_bind(struct tx *t, unsigned i)
     struct join *jn = &t->join[i];
     assert(t->reachable || !t->fp.run); /* a jump away closed the run */
     fp_join(t);
-    if (t->reachable) {
-        flush_pending(t);
+    if (t->reachable)
         join_arrive(t, i, true);
-    }
     set_state(t, jn->r);
     t->fp.fs_checked = jn->fs_checked;
     t->fp.frm_checked = jn->frm_checked;
     t->fp.fs_dirty = jn->fs_dirty;
-    t->pending = 0;
+    t->pending = jn->pending;
     t->reachable = true;
     x64_bind(t->e, &jn->label);
     t->joined_at = (int64_t)t->e->len;
@@ -1914,8 +1918,6 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
     }
     int j = join_at(t);
     t->pending++; /* the branch retires either way */
-    if (j != NO_JOIN)
-        flush_pending(t);
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
     else
@@ -1971,7 +1973,6 @@ static bool tr_jal(struct tx *t)
     if (j != NO_JOIN) {
         put_imm(t, in->rd, (int64_t)(t->pc + in->len));
         t->pending++;
-        flush_pending(t);
         join_arrive(t, (unsigned)j, true);
         x64_jmp_l32(t->e, &t->join[j].label);
         return false;
