@@ -208,7 +208,7 @@ static void gen_alu(void)
     static const unsigned rrw[][2] = {{0x00, 0}, {0x20, 0}, {0x00, 1}, {0x00, 5}, {0x20, 5},
                                       {0x01, 0}, {0x01, 4}, {0x01, 5}, {0x01, 6}, {0x01, 7}};
     unsigned rd = rd_any(), a = rs_any(), b = rs_any();
-    switch (rn(6)) {
+    switch (rn(7)) {
     case 0: {
         unsigned k = rn(sizeof(rr) / sizeof(rr[0]));
         w32(enc_r(rr[k][0], b, a, rr[k][1], rd, 0x33));
@@ -245,6 +245,25 @@ static void gen_alu(void)
     case 4: /* lui, auipc */
         w32(enc_u((uint32_t)rnd() & 0xfffff, rd, rn(2) ? 0x37 : 0x17));
         break;
+    case 5: { /* a W result with one reader, then overwritten (or not):
+               * the translator may leave its high half unextended when the
+               * reader sees only the low half (W ops, shift amounts) */
+        static const uint32_t wop[] = {0x0000003b, 0x4000003b, 0x0200003b, 0x0000103b};
+        static const uint32_t reader[] = {0x0000003b, 0x4000503b, 0x0000103b, 0x00001033,
+                                          0x00005033, 0x40005033, 0x00000033, 0x00002033};
+        while (!rd)
+            rd = rd_any();
+        unsigned y = rd_any(), c = rs_any();
+        if (rn(3))
+            w32(wop[rn(4)] | b << 20 | a << 15 | rd << 7); /* addw subw mulw sllw */
+        else
+            w32(enc_i((int)rn(4096) - 2048, a, 0, rd, 0x1b)); /* addiw */
+        bool amount = rn(2); /* the W result as rs2 (a shift amount) or rs1 */
+        w32(reader[rn(8)] | (amount ? rd : c) << 20 | (amount ? c : rd) << 15 | y << 7);
+        if (rn(4))
+            w32(enc_i((int)rn(64), 0, 0, rd, 0x13)); /* li rd, n */
+        break;
+    }
     default: /* interesting operands: divide by zero, MIN / -1 */
         w32(enc_i(rn(2) ? -1 : 0, 0, 0, rd, 0x13));
         w32(enc_r(0x01, rd, a, 4 + rn(4), rd_any(), rn(2) ? 0x33 : 0x3b));

@@ -793,6 +793,41 @@ static void tr_auipc(struct tx *t)
     put_imm(t, t->in->rd, (int64_t)(t->pc + (uint64_t)(int64_t)t->in->imm));
 }
 
+/* Whether `in`, which reads g, sees only the low 32 bits of g's value: W
+ * operations (x86 computes them with 32-bit operations), shift amounts. */
+static bool reads_low32(const struct insn *in, unsigned g)
+{
+    switch ((enum op)in->op) {
+    case OP_ADDW: case OP_SUBW: case OP_SLLW: case OP_SRLW: case OP_SRAW: case OP_MULW:
+    case OP_ADDIW: case OP_SLLIW: case OP_SRLIW: case OP_SRAIW:
+        return true;
+    case OP_SLL: case OP_SRL: case OP_SRA:
+        return in->rs1 != g;
+    default:
+        return false;
+    }
+}
+
+/* Whether the W operation being translated must sign-extend its 32-bit
+ * result (movsxd). Not when the next instruction to read rd sees only the
+ * low half (reads_low32), nothing in between could observe the register
+ * (no exit, trap or helper: a branch counts as an exit) and the value dies
+ * there: then the high half is never looked at. (A join on the way does
+ * not matter: a path that jumps there left its own W results extended, as
+ * its branch was an exit, and the reader sees only low halves.) Chains of
+ * W operations, and a W result used as a shift amount, so skip a movsxd
+ * each. */
+static bool sext_needed(const struct tx *t)
+{
+    unsigned i = t->idx, g = t->in->rd;
+    unsigned j = t->next[i + 1][g];
+    if (j == NEVER || (j & DEAD) || j >= t->n || t->next_exit[i + 1] <= j)
+        return true;
+    if (!reads_low32(&t->ins[j], g))
+        return true;
+    return !(t->ins[j].rd == g || dead_at(t, j + 1, g));
+}
+
 /* add rd, rs1, rs2 (and sub, and, or, xor; addw, subw with w32) */
 static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_width, int, int),
                       bool commutative, bool w32)
@@ -815,9 +850,9 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
             if (d != a)
                 x64_mov_rr(t->e, W64, d, a);
             x64_neg_r(t->e, w32 ? W32 : W64, d);
-            if (w32)
+            if (w32 && sext_needed(t))
                 x64_movsxd_rr(t->e, d, d);
-        } else if (w32) {
+        } else if (w32 && sext_needed(t)) {
             x64_movsxd_rr(t->e, d, a);
         } else if (d != a) {
             x64_mov_rr(t->e, W64, d, a);
@@ -831,7 +866,7 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
     if (op == x64_add_rr && d != a && d != b) {
         /* three operands: lea d, [a + b] */
         x64_lea(t->e, w32 ? W32 : W64, d, x64_mem_bisd(a, b, 1, 0));
-        if (w32)
+        if (w32 && sext_needed(t))
             x64_movsxd_rr(t->e, d, d);
         put(t, in->rd, d);
         return;
@@ -839,7 +874,7 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
     if (d == b && d != a) {
         if (commutative) {
             op(t->e, w32 ? W32 : W64, d, a);
-            if (w32)
+            if (w32 && sext_needed(t))
                 x64_movsxd_rr(t->e, d, d);
             put(t, in->rd, d);
             return;
@@ -849,7 +884,7 @@ static void tr_alu_rr(struct tx *t, void (*op)(struct x64_emitter *, enum x64_wi
     if (d != a)
         x64_mov_rr(t->e, W64, d, a);
     op(t->e, w32 ? W32 : W64, d, b);
-    if (w32)
+    if (w32 && sext_needed(t))
         x64_movsxd_rr(t->e, d, d);
     put(t, in->rd, d);
 }
@@ -867,13 +902,13 @@ static void tr_addi(struct tx *t, bool w32)
     int a = get(t, in->rs1, RCX);
     int d = dst_from(t, in->rd, RAX, in->rs1);
     if (in->imm == 0) {
-        if (w32)
+        if (w32 && sext_needed(t))
             x64_movsxd_rr(t->e, d, a);
         else if (d != a)
             x64_mov_rr(t->e, W64, d, a);
     } else {
         x64_lea(t->e, w32 ? W32 : W64, d, x64_mem_bd(a, in->imm));
-        if (w32)
+        if (w32 && sext_needed(t))
             x64_movsxd_rr(t->e, d, d);
     }
     put(t, in->rd, d);
@@ -911,7 +946,7 @@ static void tr_shift_ri(struct tx *t, void (*op)(struct x64_emitter *, enum x64_
         x64_mov_rr(t->e, W64, d, a);
     if (sh)
         op(t->e, w32 ? W32 : W64, d, (uint8_t)sh);
-    if (w32)
+    if (w32 && sext_needed(t))
         x64_movsxd_rr(t->e, d, d);
     put(t, in->rd, d);
 }
@@ -932,7 +967,7 @@ static void tr_shift_rr(struct tx *t, int kind, bool w32)
         int a = get(t, in->rs1, RAX), b = get(t, in->rs2, RDX);
         int d = dst_from(t, in->rd, RAX, in->rs1);
         bmi[kind](t->e, w, d, a, b);
-        if (w32)
+        if (w32 && sext_needed(t))
             x64_movsxd_rr(t->e, d, d);
         put(t, in->rd, d);
         return;
@@ -943,7 +978,7 @@ static void tr_shift_rr(struct tx *t, int kind, bool w32)
     if (b != RCX)
         x64_mov_rr(t->e, W64, RCX, b);
     cl[kind](t->e, w, RAX);
-    if (w32)
+    if (w32 && sext_needed(t))
         x64_movsxd_rr(t->e, RAX, RAX);
     put(t, in->rd, RAX);
 }
@@ -990,7 +1025,7 @@ static void tr_mul(struct tx *t, bool w32)
         x64_mov_rr(t->e, W64, d, a);
     }
     x64_imul_rr(t->e, w32 ? W32 : W64, d, b);
-    if (w32)
+    if (w32 && sext_needed(t))
         x64_movsxd_rr(t->e, d, d);
     put(t, in->rd, d);
 }
