@@ -2145,7 +2145,7 @@ static bool tr_insn(struct tx *t)
  */
 static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
 {
-    uint32_t written = 0;
+    uint32_t written = 0, used = 0;
     uint16_t first[32];
     for (unsigned g = 0; g < 32; g++)
         first[g] = NEVER;
@@ -2153,18 +2153,32 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
         uint32_t rd, wr;
         alloc_regs(&ins[i], t->grp_slot[i], &rd, &wr);
         written |= wr;
+        used |= rd | wr;
         for (unsigned g = 0; g < 32; g++)
             if (((rd | wr) >> g) & 1)
                 first[g] = (uint16_t)i;
     }
     for (unsigned g = 0; g < 32; g++)
         t->head[g] = (struct reg){.host = -1};
+    /* A loop with registers to spare gives the pinned registers' hosts
+     * last: if it has no use for sp and a0 they then stay where they are,
+     * with nothing to store at its entry or load at its exits. (A loop that
+     * needs every host register keeps the pool's order.) */
+    bool spare = __builtin_popcount(used & ~1u) <= POOL_SIZE - JIT_NPIN;
+    int8_t order[POOL_SIZE];
+    int norder = 0;
+    for (unsigned pass = 0; pass < 2; pass++)
+        for (int k = 0; k < POOL_SIZE; k++) {
+            bool pin = false;
+            for (unsigned p = 0; p < JIT_NPIN; p++)
+                pin |= spare && host_pool[k] == jit_pin_host[p];
+            if (pin == (pass == 1) && in_pool(t, host_pool[k]))
+                order[norder++] = host_pool[k];
+        }
     int k = 0;
-    for (unsigned pass = 0; pass < 2 && k < POOL_SIZE; pass++) {
+    for (unsigned pass = 0; pass < 2 && k < norder; pass++) {
         for (;;) {
-            while (k < POOL_SIZE && !in_pool(t, host_pool[k]))
-                k++;
-            if (k == POOL_SIZE)
+            if (k == norder)
                 break;
             unsigned best = 0, best_at = NEVER;
             for (unsigned g = 1; g < 32; g++) {
@@ -2176,7 +2190,7 @@ static void choose_head(struct tx *t, const struct insn *ins, unsigned n)
             }
             if (!best)
                 break;
-            t->head[best] = (struct reg){.host = host_pool[k++], .dirty = (written >> best) & 1};
+            t->head[best] = (struct reg){.host = order[k++], .dirty = (written >> best) & 1};
         }
     }
     /* A pinned register the loop caches keeps its host register (the
