@@ -542,10 +542,18 @@ static void forget_caller_saved(struct tx *t)
 
 /* Count n more retired instructions: afterwards h->instret + ICOUNT is exact
  * up to the current instruction. Leaves the flags alone. */
-static void add_instret(struct tx *t, unsigned n)
+static void add_instret(struct tx *t, int32_t n)
 {
     if (n)
-        x64_lea(t->e, W64, ICOUNT, x64_mem_bd(ICOUNT, (int32_t)n));
+        x64_lea(t->e, W64, ICOUNT, x64_mem_bd(ICOUNT, n));
+}
+
+/* Make `pend` the number of instructions pending, adding the difference to
+ * the count (which may subtract: see joins). Leaves the flags alone. */
+static void pending_to(struct tx *t, unsigned pend)
+{
+    add_instret(t, (int32_t)(t->pending - pend));
+    t->pending = pend;
 }
 
 /* mov qword [hart.pc], v (via rcx when v does not sign-extend from 32 bits) */
@@ -669,8 +677,7 @@ static void load_insn_args(struct tx *t)
 static void tr_system(struct tx *t)
 {
     sync_regs(t);
-    add_instret(t, t->pending);
-    t->pending = 0;
+    pending_to(t, 0);
     store_pc(t, t->pc);
     load_insn_args(t);
     call_helper(t, (const void *)helper_exec);
@@ -684,8 +691,7 @@ static void tr_helper(struct tx *t)
 {
     sync_regs(t);
     forget_caller_saved(t);
-    add_instret(t, t->pending);
-    t->pending = 0;
+    pending_to(t, 0);
     store_pc(t, t->pc);
     load_insn_args(t);
     call_helper(t, (const void *)helper_exec);
@@ -771,8 +777,7 @@ static void tr_csr(struct tx *t)
 {
     sync_regs(t);
     forget_caller_saved(t);
-    add_instret(t, t->pending);
-    t->pending = 0;
+    pending_to(t, 0);
     store_pc(t, t->pc);
     load_insn_args(t);
     call_helper(t, (const void *)helper_csr);
@@ -1721,15 +1726,13 @@ static void end_block_after_jump(struct tx *t)
 {
     t->pending++;
     to_edge(t);
-    add_instret(t, t->pending);
-    t->pending = 0;
+    pending_to(t, 0);
 }
 
 static void end_block(struct tx *t)
 {
     to_edge(t);
-    add_instret(t, t->pending);
-    t->pending = 0;
+    pending_to(t, 0);
 }
 
 /* The cache state becomes st (and owner[] with it). */
@@ -1868,15 +1871,6 @@ static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
 static int join_at(const struct tx *t)
 {
     return t->join_of[t->idx];
-}
-
-/* Make `pend` the number of instructions pending, adding the difference to
- * the count (flags untouched). */
-static void pending_to(struct tx *t, unsigned pend)
-{
-    if (t->pending != pend)
-        x64_lea(t->e, W64, ICOUNT, x64_mem_bd(ICOUNT, (int32_t)(t->pending - pend)));
-    t->pending = pend;
 }
 
 /* A branch to join j is about to be emitted (the FP run closed): bring
