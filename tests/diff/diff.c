@@ -369,6 +369,98 @@ static void gen_burst(void)
         w32(enc_i(-moved, base, 0, base, 0x13));
 }
 
+/* What the translator's value numbers see through (translate.c): an
+ * address recomputed from registers that did not change (it skips the
+ * second computation), one written differently on two paths that join (it
+ * must not), and accesses through a copy or an offset of a base mixed with
+ * accesses through the base (one page group). t1 is the scratch. */
+static void gen_vn(void)
+{
+    unsigned base = rn(3) == 0 ? SP : rn(2) ? S0 : S1;
+    int centre = base == SP ? 32 + (int)rn(400) : (int)rn(3968) - 1984;
+    switch (rn(4)) {
+    case 0: { /* t1 = base + d, accesses through both, t1 moved midway */
+        int d = (int)rn(129) - 64;
+        w32(enc_i(d, base, 0, T1, 0x13));
+        for (unsigned k = 0, n = 2 + rn(5); k < n; k++) {
+            unsigned size = rn(4);
+            int off = (centre + (int)rn(64) - 32) & ~((1 << size) - 1);
+            bool via_t1 = rn(2);
+            emit_access(rn(2), size, via_t1 ? T1 : base, via_t1 ? off - d : off);
+            if (chance(15)) {
+                int e = (int)rn(33) - 16;
+                w32(enc_i(e, T1, 0, T1, 0x13));
+                d += e;
+            }
+        }
+        break;
+    }
+    case 1: { /* t1 = base + (x & 0x3f8), twice (the second commuted, or
+               * after x or t1 changed), an access through t1 after each */
+        unsigned x = rd_any(), y = rs_any();
+        w32(enc_i(0x3f8, y, 7, x, 0x13)); /* andi x, y, 0x3f8 */
+        w32(enc_r(0, x, base, 0, T1, 0x33));
+        emit_access(rn(2), rn(4), T1, (int)rn(64) - 32);
+        if (chance(30))
+            gen_alu();
+        if (chance(20))
+            w32(enc_i((int)rn(16) * 8, x, 0, x, 0x13));
+        if (chance(20))
+            w32(enc_i(8, T1, 0, T1, 0x13));
+        w32(rn(2) ? enc_r(0, base, x, 0, T1, 0x33) : enc_r(0, x, base, 0, T1, 0x33));
+        emit_access(rn(2), rn(4), T1, (int)rn(64) - 32);
+        break;
+    }
+    case 2: { /* t1 = base + b on some paths to a join only, then t1 =
+               * base + b again there: the value is not the same on all */
+        int a = (int)rn(4) * 8, b = (int)rn(4) * 8;
+        unsigned bcc = rn(2); /* beq or bne */
+        switch (rn(3)) {
+        case 0: /* a branch over the first t1 = base + b */
+            w32(enc_i(a, base, 0, T1, 0x13));
+            w32(enc_b(8, rs_any(), rs_any(), bcc));
+            w32(enc_i(b, base, 0, T1, 0x13));
+            break;
+        case 1: /* two branches to the join, the second with t1 = base + a */
+            w32(enc_i(b, base, 0, T1, 0x13));
+            w32(enc_b(16, rs_any(), rs_any(), bcc));
+            w32(enc_i(a, base, 0, T1, 0x13));
+            w32(enc_b(8, rs_any(), rs_any(), bcc));
+            w32(enc_i(b, base, 0, T1, 0x13));
+            break;
+        default: { /* the second t1 = base + b only reached by a branch,
+                    * the straight line jumps over it (a jal with a link
+                    * register: the translator follows a plain j instead) */
+            unsigned link = 0;
+            while (!link)
+                link = rd_any();
+            w32(enc_i(a, base, 0, T1, 0x13));
+            w32(enc_b(12, rs_any(), rs_any(), bcc));
+            w32(enc_i(b, base, 0, T1, 0x13));
+            w32(enc_j(8, link));
+            break;
+        }
+        }
+        w32(enc_i(b, base, 0, T1, 0x13));
+        emit_access(rn(2), rn(4), T1, centre);
+        break;
+    }
+    default: { /* sub: x - x is 0, base - x twice; li t1, 0 after t1 = x - x */
+        unsigned x = rs_any();
+        w32(enc_r(0x20, x, x, 0, T1, 0x33));
+        if (chance(50))
+            w32(enc_i(rn(2) ? 0 : 1, 0, 0, T1, 0x13)); /* li t1, 0 (or 1) */
+        w32(enc_r(0x20, x, base, 0, T1, 0x33));
+        if (chance(30))
+            gen_alu();
+        w32(enc_r(0x20, x, base, 0, T1, 0x33));
+        w32(enc_r(0, T1, x, 0, T1, 0x33)); /* t1 = x + (base - x) = base */
+        emit_access(rn(2), rn(4), T1, centre);
+        break;
+    }
+    }
+}
+
 static void gen_amo(void)
 {
     static const unsigned f5[] = {0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
@@ -810,7 +902,8 @@ static void gen_one(int limit, bool in_loop)
     unsigned r = rn(100);
     if (r < 22) gen_alu();
     else if (r < 35) gen_mem();
-    else if (r < 40) gen_burst();
+    else if (r < 38) gen_burst();
+    else if (r < 40) gen_vn();
     else if (r < 52) gen_fp();
     else if (r < 60) gen_compressed();
     else if (r < 66) gen_amo();

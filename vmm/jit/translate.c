@@ -182,6 +182,8 @@ struct tx {
     unsigned nside;
     const uint64_t *pcs;         /* guest pc of each instruction */
     const bool *follow;          /* a jal that decoding followed to its target */
+    uint16_t base_vn[MAX_BLOCK_INSNS];  /* a load or store's base: its value number... */
+    uint64_t base_off[MAX_BLOCK_INSNS]; /* ... plus this (see value_numbers) */
     int8_t grp_slot[MAX_BLOCK_INSNS];   /* page group member: slot + 1; 0: none */
     int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
@@ -1185,12 +1187,15 @@ static struct x64_mem slot_mem(int k)
     return x64_mem_bd(RSP, JIT_PAGE_SLOT0 + 8 * k);
 }
 
-/* Whether access m fits a group whose range is [*lo, *hi): the range with
- * m in it spans at most GROUP_SPAN bytes (then it becomes the range). */
-static bool group_takes(const struct insn *m, int32_t *lo, int32_t *hi)
+/* Whether access m, at offset `imm` from the group's base, fits a group
+ * whose range is [*lo, *hi): the range with m in it spans at most
+ * GROUP_SPAN bytes (then it becomes the range). */
+static bool group_takes(const struct insn *m, int64_t imm, int32_t *lo, int32_t *hi)
 {
-    int32_t l = m->imm < *lo ? m->imm : *lo;
-    int32_t h = m->imm + (int32_t)mem_size(m->op);
+    if (imm < *hi - GROUP_SPAN || imm > *lo + GROUP_SPAN)
+        return false;
+    int32_t l = imm < *lo ? (int32_t)imm : *lo;
+    int32_t h = (int32_t)imm + (int32_t)mem_size(m->op);
     h = h > *hi ? h : *hi;
     if (h - l > GROUP_SPAN)
         return false;
@@ -1226,7 +1231,7 @@ static void hoist_groups(struct tx *t)
             const struct insn *m = &t->ins[j];
             if (!mem_of_kind(m->op, kind) || m->rs1 != in->rs1 || t->grp_slot[j])
                 continue;
-            if (group_takes(m, &lo, &hi))
+            if (group_takes(m, m->imm, &lo, &hi))
                 t->grp_slot[j] = (int8_t)(k + 1);
         }
         for (unsigned j = i; j < t->n; j++)
@@ -1257,6 +1262,7 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
     if (k == JIT_PAGE_SLOTS)
         return -1;
     unsigned cand[GROUP_SCAN], nc = 0;
+    int32_t cimm[GROUP_SCAN];
     int32_t lo = in->imm, hi = in->imm + (int32_t)size;
     for (unsigned i = t->idx + 1; i < t->n && i <= t->idx + GROUP_SCAN; i++) {
         const struct insn *m = &t->ins[i];
@@ -1269,18 +1275,20 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
          * that cannot be read, and the pointer is the same) */
         bool fits = mem_of_kind(m->op, kind) ||
                     (kind == TLB_WRITE && mem_of_kind(m->op, TLB_READ));
-        if (fits && m->rs1 == b && !t->grp_slot[i] && group_takes(m, &lo, &hi))
+        /* Its base: the leader's value plus `rel`, whatever register has it
+         * (see "Value numbers"; the leader's base register may change). */
+        int64_t rel = (int64_t)(t->base_off[i] - t->base_off[t->idx]);
+        if (fits && t->base_vn[i] == t->base_vn[t->idx] && !t->grp_slot[i] &&
+            rel >= -GROUP_SPAN && rel <= GROUP_SPAN && group_takes(m, m->imm + rel, &lo, &hi)) {
+            cimm[nc] = m->imm + (int32_t)rel;
             cand[nc++] = i;
-        uint32_t rd, wr;
-        insn_regs(m, &rd, &wr);
-        if ((wr >> b) & 1)
-            break;
+        }
     }
     if (!nc)
         return -1;
     for (unsigned c = 0; c < nc; c++) {
         t->grp_slot[cand[c]] = (int8_t)(k + 1);
-        t->grp_disp[cand[c]] = t->ins[cand[c]].imm - lo;
+        t->grp_disp[cand[c]] = cimm[c] - lo;
     }
     t->slot_until[k] = (int)cand[nc - 1];
     *lo_out = lo;
@@ -2276,6 +2284,173 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
     }
 }
 
+/*
+ * Value numbers. Before translation, one pass over the block says which
+ * registers hold the same value, or the same value plus a constant, at each
+ * instruction: every value is a value number plus a 64-bit offset
+ * (constants are VN_CONST plus themselves; at the block's start register g
+ * holds number g). addi adds to the offset, add and sub combine offsets
+ * (x + 8 and x + 16 are one number), other integer ALU and M operations
+ * get the same number for the same operation on the same inputs, and
+ * whatever else writes rd (loads, CSR access, AMOs, FP moves and compares)
+ * a new one. Where paths join, a register keeps its number only when every
+ * path brings the same. Two uses:
+ *  - an ALU operation whose rd already holds the value it computes (the
+ *    same address recomputed from registers that did not change) becomes a
+ *    nop, rewritten in the decoded block before any other analysis, so the
+ *    liveness and low-half rules see an instruction that writes nothing;
+ *  - base_vn/base_off give each load and store's base, so that a page group
+ *    takes accesses through any register holding its base's value (plus an
+ *    offset): a copy, a pointer to a field, an address recomputed.
+ * The numbers describe the guest's architectural values: a register the
+ * translated code has not written back, or a W result it left without
+ * sign extension where nothing can see it (sext_needed), is the same value.
+ */
+#define VN_CONST 0
+struct vval {
+    uint16_t vn;
+    uint64_t off;
+};
+struct vkey {
+    uint16_t op, a, b;
+    uint64_t aoff, boff;
+    int32_t imm;
+};
+struct vnums {
+    struct vkey keys[MAX_BLOCK_INSNS]; /* operations seen, with their numbers */
+    uint16_t vn[MAX_BLOCK_INSNS];
+    unsigned nkeys;
+    unsigned next; /* the next new number */
+    struct vval at_join[MAX_BLOCK_INSNS][32]; /* what the paths so far bring */
+    bool join_set[MAX_BLOCK_INSNS];
+};
+
+static bool vval_eq(struct vval x, struct vval y)
+{
+    return x.vn == y.vn && x.off == y.off;
+}
+
+static struct vval vn_new(struct vnums *v)
+{
+    return (struct vval){(uint16_t)v->next++, 0};
+}
+
+/* The number of the operation k (the same k, the same number). */
+static uint16_t vn_cons(struct vnums *v, struct vkey k)
+{
+    for (unsigned i = 0; i < v->nkeys; i++)
+        if (!memcmp(&v->keys[i], &k, sizeof(k)))
+            return v->vn[i];
+    v->keys[v->nkeys] = k;
+    v->vn[v->nkeys] = (uint16_t)v->next++;
+    return v->vn[v->nkeys++];
+}
+
+/* The value a pure instruction (insn_pure) writes, from its inputs r[]. */
+static struct vval vn_eval(struct vnums *v, const struct insn *in, uint64_t pc,
+                           const struct vval *r)
+{
+    struct vval a = r[in->rs1], b = r[in->rs2];
+    struct vkey k;
+    memset(&k, 0, sizeof(k)); /* (compared with memcmp: no stray padding) */
+    switch ((enum op)in->op) {
+    case OP_LUI:
+        return (struct vval){VN_CONST, (uint64_t)(int64_t)in->imm};
+    case OP_AUIPC:
+        return (struct vval){VN_CONST, pc + (uint64_t)(int64_t)in->imm};
+    case OP_ADDI:
+        return (struct vval){a.vn, a.off + (uint64_t)(int64_t)in->imm};
+    case OP_ADD:
+        if (b.vn == VN_CONST)
+            return (struct vval){a.vn, a.off + b.off};
+        if (a.vn == VN_CONST)
+            return (struct vval){b.vn, a.off + b.off};
+        k.op = OP_ADD; /* (x + c) + (y + d) = (x + y) + (c + d) */
+        k.a = a.vn < b.vn ? a.vn : b.vn;
+        k.b = a.vn < b.vn ? b.vn : a.vn;
+        return (struct vval){vn_cons(v, k), a.off + b.off};
+    case OP_SUB:
+        if (a.vn == b.vn)
+            return (struct vval){VN_CONST, a.off - b.off};
+        if (b.vn == VN_CONST)
+            return (struct vval){a.vn, a.off - b.off};
+        k.op = OP_SUB;
+        k.a = a.vn;
+        k.b = b.vn;
+        return (struct vval){vn_cons(v, k), a.off - b.off};
+    default:
+        break;
+    }
+    bool imm_form = (in->op >= OP_ADDI && in->op <= OP_SRAI) ||
+                    (in->op >= OP_ADDIW && in->op <= OP_SRAIW);
+    k.op = in->op;
+    k.a = a.vn;
+    k.aoff = a.off;
+    if (imm_form) {
+        k.imm = in->imm;
+    } else {
+        k.b = b.vn;
+        k.boff = b.off;
+    }
+    return (struct vval){vn_cons(v, k), 0};
+}
+
+/* See "Value numbers": fills t->base_vn/base_off, rewrites redundant ALU
+ * operations in ins[] as nops. Needs mark_joins. */
+static void value_numbers(struct tx *t, struct insn *ins, unsigned n)
+{
+    static __thread struct vnums vnums;
+    struct vnums *v = &vnums;
+    v->nkeys = 0;
+    v->next = 32;
+    memset(v->join_set, 0, n * sizeof(v->join_set[0]));
+    struct vval r[32];
+    for (unsigned g = 0; g < 32; g++)
+        r[g] = (struct vval){(uint16_t)g, 0};
+    for (unsigned i = 0; i < n; i++) {
+        struct insn *in = &ins[i];
+        if (t->join[i].target) {
+            /* the straight line gets here too, unless a jal (not followed)
+             * is before; sources come before their join, so join_set */
+            bool falls = i > 0 && !(ins[i - 1].op == OP_JAL && !t->follow[i - 1]);
+            for (unsigned g = 1; g < 32; g++) {
+                if (!v->join_set[i])
+                    r[g] = falls ? r[g] : vn_new(v);
+                else if (!falls)
+                    r[g] = v->at_join[i][g];
+                else if (!vval_eq(r[g], v->at_join[i][g]))
+                    r[g] = vn_new(v);
+            }
+        }
+        t->base_vn[i] = r[in->rs1].vn;
+        t->base_off[i] = r[in->rs1].off;
+        if (in->rd && insn_pure(in)) {
+            struct vval x = vn_eval(v, in, t->pcs[i], r);
+            if (vval_eq(x, r[in->rd]))
+                *in = (struct insn){.op = OP_ADDI, .len = in->len, .raw = in->raw};
+            else
+                r[in->rd] = x;
+        } else if (in->op == OP_JAL || in->op == OP_JALR) {
+            r[in->rd] = (struct vval){VN_CONST, t->pcs[i] + in->len};
+        } else {
+            /* (rd may name an FP register, or nothing: a new number for
+             * the integer register of that number costs nothing) */
+            r[in->rd] = vn_new(v);
+        }
+        r[0] = (struct vval){VN_CONST, 0};
+        int j = t->join_of[i];
+        if (j != NO_JOIN) {
+            for (unsigned g = 1; g < 32; g++) {
+                if (!v->join_set[j])
+                    v->at_join[j][g] = r[g];
+                else if (!vval_eq(r[g], v->at_join[j][g]))
+                    v->at_join[j][g] = vn_new(v);
+            }
+            v->join_set[j] = true;
+        }
+    }
+}
+
 unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_t pc,
                        const uint8_t *page, struct jit_tx_out *out)
 {
@@ -2343,6 +2518,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->pcs = pcs;
     t->follow = follow;
     mark_joins(t, ins, n, pc);
+    value_numbers(t, ins, n);
     memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
     for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
         t->slot_until[k] = -1;
