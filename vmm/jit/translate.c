@@ -2335,12 +2335,18 @@ static struct vval vn_new(struct vnums *v)
     return (struct vval){(uint16_t)v->next++, 0};
 }
 
+/* At most a new number per instruction and two per register at a join. */
+_Static_assert(32 + MAX_BLOCK_INSNS * (1 + 2 * 31) <= UINT16_MAX, "value numbers fit 16 bits");
+
 /* The number of the operation k (the same k, the same number). */
 static uint16_t vn_cons(struct vnums *v, struct vkey k)
 {
-    for (unsigned i = 0; i < v->nkeys; i++)
-        if (!memcmp(&v->keys[i], &k, sizeof(k)))
+    for (unsigned i = 0; i < v->nkeys; i++) {
+        const struct vkey *o = &v->keys[i];
+        if (o->op == k.op && o->a == k.a && o->b == k.b && o->aoff == k.aoff &&
+            o->boff == k.boff && o->imm == k.imm)
             return v->vn[i];
+    }
     v->keys[v->nkeys] = k;
     v->vn[v->nkeys] = (uint16_t)v->next++;
     return v->vn[v->nkeys++];
@@ -2351,8 +2357,7 @@ static struct vval vn_eval(struct vnums *v, const struct insn *in, uint64_t pc,
                            const struct vval *r)
 {
     struct vval a = r[in->rs1], b = r[in->rs2];
-    struct vkey k;
-    memset(&k, 0, sizeof(k)); /* (compared with memcmp: no stray padding) */
+    struct vkey k = {0};
     switch ((enum op)in->op) {
     case OP_LUI:
         return (struct vval){VN_CONST, (uint64_t)(int64_t)in->imm};
