@@ -1134,10 +1134,10 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * compared tag) goes out of line to mmu_load_slow/mmu_store_slow.
  *
  * Page groups: accesses of one kind (or stores and loads: a page a store
- * may write can be read) through the same base register, close together in
- * a stretch of the block that every path enters through the first of them
- * (joins only from branches after it) and that does not change the base,
- * usually hit one page (a struct, a stack frame, bytes of a word read one
+ * may write can be read) through the same base value (see "Value numbers":
+ * whichever registers hold it, at constant offsets from each other), close
+ * together in a stretch of the block that every path enters through the
+ * first of them (joins only from branches after it), usually hit one page (a struct, a stack frame, bytes of a word read one
  * by one). The first of them (the leader) probes the group's whole range
  * [base + lo, base + hi): one TLB hit for the page, and the range inside it
  * (misaligned accesses within a page need nothing else: mmu_load_slow would
@@ -1384,19 +1384,23 @@ static void range_check(struct tx *t, int32_t span, struct x64_label *fail)
     x64_jcc_l32(t->e, X64_CC_A, fail);
 }
 
-/* rax = the low end of hoisted group k's range (base + lo), with the base
- * where the cache state `regs` has it. */
+/* rax = x[g] + off, with g where the cache state `regs` has it. */
+static void va_to_rax(struct tx *t, const struct reg *regs, unsigned g, int32_t off)
+{
+    if (regs[g].host >= 0) {
+        x64_lea(t->e, W64, RAX, x64_mem_bd(regs[g].host, off));
+    } else {
+        x64_mov_rm(t->e, W64, RAX, xreg(g));
+        if (off)
+            x64_lea(t->e, W64, RAX, x64_mem_bd(RAX, off));
+    }
+}
+
+/* rax = the low end of hoisted group k's range (base + lo). */
 static void hoist_va(struct tx *t, int k, const struct reg *regs)
 {
-    unsigned j = (unsigned)(k - JIT_PAGE_SLOTS), b = t->hoist_base[j];
-    int32_t lo = t->hoist_lo[j];
-    if (regs[b].host >= 0) {
-        x64_lea(t->e, W64, RAX, x64_mem_bd(regs[b].host, lo));
-    } else {
-        x64_mov_rm(t->e, W64, RAX, xreg(b));
-        if (lo)
-            x64_lea(t->e, W64, RAX, x64_mem_bd(RAX, lo));
-    }
+    unsigned j = (unsigned)(k - JIT_PAGE_SLOTS);
+    va_to_rax(t, regs, t->hoist_base[j], t->hoist_lo[j]);
 }
 
 /* Hoisted group k's probe, rax = base + lo (hoist_va): a TLB hit with the
@@ -1574,12 +1578,8 @@ static void emit_reprobe(struct tx *t, struct slow *s)
         x64_mov_mi(e, W64, slot_mem(s->slot), 0);
         if (s->disp)
             x64_lea(e, W64, RAX, x64_mem_bd(RAX, s->disp)); /* rax was base + lo */
-    } else if (s->regs[in->rs1].host >= 0) {
-        x64_lea(e, W64, RAX, x64_mem_bd(s->regs[in->rs1].host, in->imm));
     } else {
-        x64_mov_rm(e, W64, RAX, xreg(in->rs1));
-        if (in->imm)
-            x64_lea(e, W64, RAX, x64_mem_bd(RAX, in->imm));
+        va_to_rax(t, s->regs, in->rs1, in->imm);
     }
     tlb_probe_cmp(t, kind, s->size - 1);
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
@@ -1840,8 +1840,8 @@ static void pinned_out(struct tx *t, bool load)
 static void loop_back_edge(struct tx *t)
 {
     reconcile(t, t->head, -1);
-    add_instret(t, t->pending + 1);
-    t->pending = 0;
+    t->pending++; /* the branch or jal */
+    pending_to(t, 0);
 }
 
 /* rd = imm at the end of the block, where caching rd is no use. */
@@ -2335,6 +2335,14 @@ static struct vval vn_new(struct vnums *v)
     return (struct vval){(uint16_t)v->next++, 0};
 }
 
+/* into[] keeps a register's value where from[] has the same; else a new one. */
+static void vn_meet(struct vnums *v, struct vval *into, const struct vval *from)
+{
+    for (unsigned g = 1; g < 32; g++)
+        if (!vval_eq(into[g], from[g]))
+            into[g] = vn_new(v);
+}
+
 /* At most a new number per instruction and two per register at a join. */
 _Static_assert(32 + MAX_BLOCK_INSNS * (1 + 2 * 31) <= UINT16_MAX, "value numbers fit 16 bits");
 
@@ -2416,16 +2424,12 @@ static void value_numbers(struct tx *t, struct insn *ins, unsigned n)
         struct insn *in = &ins[i];
         if (t->join[i].target) {
             /* the straight line gets here too, unless a jal (not followed)
-             * is before; sources come before their join, so join_set */
-            bool falls = i > 0 && !(ins[i - 1].op == OP_JAL && !t->follow[i - 1]);
-            for (unsigned g = 1; g < 32; g++) {
-                if (!v->join_set[i])
-                    r[g] = falls ? r[g] : vn_new(v);
-                else if (!falls)
-                    r[g] = v->at_join[i][g];
-                else if (!vval_eq(r[g], v->at_join[i][g]))
-                    r[g] = vn_new(v);
-            }
+             * is before; a join's branches and jals all come before it */
+            assert(v->join_set[i]);
+            if (i > 0 && !(ins[i - 1].op == OP_JAL && !t->follow[i - 1]))
+                vn_meet(v, r, v->at_join[i]);
+            else
+                memcpy(&r[1], &v->at_join[i][1], 31 * sizeof(r[0]));
         }
         t->base_vn[i] = r[in->rs1].vn;
         t->base_off[i] = r[in->rs1].off;
@@ -2445,12 +2449,10 @@ static void value_numbers(struct tx *t, struct insn *ins, unsigned n)
         r[0] = (struct vval){VN_CONST, 0};
         int j = t->join_of[i];
         if (j != NO_JOIN) {
-            for (unsigned g = 1; g < 32; g++) {
-                if (!v->join_set[j])
-                    v->at_join[j][g] = r[g];
-                else if (!vval_eq(r[g], v->at_join[j][g]))
-                    v->at_join[j][g] = vn_new(v);
-            }
+            if (v->join_set[j])
+                vn_meet(v, v->at_join[j], r);
+            else
+                memcpy(v->at_join[j], r, sizeof(r));
             v->join_set[j] = true;
         }
     }
