@@ -653,6 +653,61 @@ static void test_flush_log(void **state)
     assert_true(h->tlb_log_ok);
 }
 
+/* Code was translated from a physical page: write entries that map it go,
+ * in every set and through every virtual alias, and nothing else does;
+ * with the fill log and, after it overflowed, by visiting every entry. */
+static void check_drop_writes_to(struct fix *f)
+{
+    struct hart *h = f->h;
+    uint64_t va = 0x40000000, alias = 0x40005000, other = 0x40001000;
+    map(va, 0x80010000, RWXAD, 0);
+    map(alias, 0x80010000, RWXAD, 0);
+    map(other, 0x80011000, RWXAD, 0);
+    fill_all_kinds(h, va);
+    fill_all_kinds(h, other);
+    set_priv(h, PRV_S);
+    assert_true(mmu_store(h, alias + 8, 8, 0x13));
+    /* the same page written through the M set (bare: va = pa) */
+    set_priv(h, PRV_M);
+    assert_true(mmu_store(h, 0x80010000, 8, 0x13));
+    assert_true(tlb_valid(h, TLBSET_M, TLB_WRITE, 0x80010000));
+    unsigned before = tlb_valid_count(h);
+
+    tlb_drop_writes_to(h, f->ram + (0x80010000 - RAM_BASE));
+    assert_false(tlb_valid(h, TLBSET_S, TLB_WRITE, va));
+    assert_false(tlb_valid(h, TLBSET_S, TLB_WRITE, alias));
+    assert_false(tlb_valid(h, TLBSET_M, TLB_WRITE, 0x80010000));
+    assert_int_equal(tlb_valid_count(h), before - 3);
+    assert_true(tlb_valid(h, TLBSET_S, TLB_READ, va));
+    assert_true(tlb_valid(h, TLBSET_S, TLB_FETCH, va));
+    assert_true(tlb_valid(h, TLBSET_SSUM, TLB_READ, va));
+    assert_true(tlb_valid(h, TLBSET_S, TLB_WRITE, other));
+}
+
+static void test_drop_writes_to(void **state)
+{
+    struct fix *f = *state;
+    tlb_flush_all(f->h);
+    check_drop_writes_to(f);
+    assert_true(f->h->tlb_log_ok);
+}
+
+static void test_drop_writes_to_unlogged(void **state)
+{
+    struct fix *f = *state;
+    struct hart *h = f->h;
+    set_priv(h, PRV_S);
+    uint64_t v;
+    for (unsigned sp = 0; sp < 5; sp++) {
+        uint64_t base = 0x50000000 + ((uint64_t)sp << 21);
+        map(base, 0x80200000, RWXAD, 1);
+        for (unsigned i = 0; i < 512; i++)
+            assert_true(mmu_load(h, base + ((uint64_t)i << 12), 8, &v));
+    }
+    assert_false(h->tlb_log_ok);
+    check_drop_writes_to(f);
+}
+
 static void test_satp_write_flushes(void **state)
 {
     struct fix *f = *state;
@@ -940,7 +995,9 @@ int main(void)
         T(test_superpage_flush),
         T(test_superpage_overflow),
         T(test_flush_log),
-    T(test_satp_write_flushes),
+        T(test_drop_writes_to),
+        T(test_drop_writes_to_unlogged),
+        T(test_satp_write_flushes),
         T(test_sets_mprv),
         T(test_trap_keeps_tlb),
         T(test_sum_mxr_behaviour),

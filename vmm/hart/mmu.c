@@ -53,47 +53,55 @@ void tlb_flush_all(struct hart *h)
     h->tlb_super_overflow = false;
 }
 
-/* Drop every entry (by its index in tlb[][][]) for which drop() holds:
- * the logged ones, or all when the log overflowed. */
-static void tlb_drop_if(struct hart *h, bool (*drop)(const struct tlb_entry *, size_t, uint64_t, uint64_t),
-                        uint64_t a, uint64_t b)
+/* Drop every entry of the kinds in `kinds` (a bit per enum tlb_kind) for
+ * which drop() holds: the logged ones, or all of those kinds when the log
+ * overflowed. */
+static void tlb_drop_if(struct hart *h, unsigned kinds,
+                        bool (*drop)(const struct tlb_entry *, uint64_t, uint64_t), uint64_t a,
+                        uint64_t b)
 {
     struct tlb_entry *e = &h->tlb[0][0][0];
     if (h->tlb_log_ok) {
         for (uint32_t i = 0; i < h->tlb_nlog; i++) {
             size_t x = h->tlb_log[i];
-            if (drop(&e[x], x, a, b))
+            if (((kinds >> ((x / TLB_SIZE) % TLB_KINDS)) & 1) && drop(&e[x], a, b))
                 e[x].tag = TLB_TAG_INVALID;
         }
         return;
     }
-    for (size_t x = 0; x < (size_t)TLB_SETS * TLB_KINDS * TLB_SIZE; x++)
-        if (drop(&e[x], x, a, b))
-            e[x].tag = TLB_TAG_INVALID;
+    for (unsigned set = 0; set < TLB_SETS; set++)
+        for (unsigned kind = 0; kind < TLB_KINDS; kind++) {
+            if (!((kinds >> kind) & 1))
+                continue;
+            struct tlb_entry *k = h->tlb[set][kind];
+            for (size_t i = 0; i < TLB_SIZE; i++)
+                if (drop(&k[i], a, b))
+                    k[i].tag = TLB_TAG_INVALID;
+        }
 }
 
-static bool in_range(const struct tlb_entry *e, size_t x, uint64_t base, uint64_t mask)
+#define TLB_ALL_KINDS ((1u << TLB_KINDS) - 1)
+
+static bool in_range(const struct tlb_entry *e, uint64_t base, uint64_t mask)
 {
-    (void)x;
     return (e->tag & ~mask) == base;
 }
 
 /* Drop every entry whose page lies in [base, base + mask]. */
 static void tlb_flush_range(struct hart *h, uint64_t base, uint64_t mask)
 {
-    tlb_drop_if(h, in_range, base, mask);
+    tlb_drop_if(h, TLB_ALL_KINDS, in_range, base, mask);
 }
 
-static bool writes_host_page(const struct tlb_entry *e, size_t x, uint64_t host_page, uint64_t unused)
+static bool maps_host_page(const struct tlb_entry *e, uint64_t host_page, uint64_t unused)
 {
     (void)unused;
-    return (x / TLB_SIZE) % TLB_KINDS == TLB_WRITE && e->tag != TLB_TAG_INVALID &&
-           e->tag + e->addend == host_page;
+    return e->tag != TLB_TAG_INVALID && e->tag + e->addend == host_page;
 }
 
 void tlb_drop_writes_to(struct hart *h, const uint8_t *host_page)
 {
-    tlb_drop_if(h, writes_host_page, (uint64_t)(uintptr_t)host_page, 0);
+    tlb_drop_if(h, 1u << TLB_WRITE, maps_host_page, (uint64_t)(uintptr_t)host_page, 0);
 }
 
 bool tlb_flush_page(struct hart *h, uint64_t va)
