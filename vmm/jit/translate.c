@@ -313,10 +313,12 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
         for (unsigned i = n; i-- > 0;) {
             uint32_t rd, wr;
             alloc_regs(&ins[i], grp_slot[i], &rd, &wr);
-            for (unsigned g = 0; g < 32; g++)
-                next[i][g] = (rd >> g) & 1   ? (uint16_t)i
-                             : (wr >> g) & 1 ? (uint16_t)(DEAD | i)
-                                             : next[i + 1][g];
+            /* the next row, then the few registers i reads or writes */
+            memcpy(next[i], next[i + 1], sizeof(next[i]));
+            for (uint32_t m = wr & ~rd; m; m &= m - 1)
+                next[i][__builtin_ctz(m)] = (uint16_t)(DEAD | i);
+            for (uint32_t m = rd; m; m &= m - 1)
+                next[i][__builtin_ctz(m)] = (uint16_t)i;
         }
     }
     next_exit[n] = (uint16_t)n;
