@@ -16,7 +16,7 @@ meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 if [ "${SANITIZE:-1}" != 0 ]; then
     SAN=${BUILD}-san
     if [ ! -f "$SAN/build.ninja" ]; then
-        meson setup "$SAN" -Dwerror=true -Dsanitizers=true -Dbuildtype=debug
+        meson setup "$SAN" -Dwerror=true -Dsanitizers=true -Dbuildtype=debug -Db_lto=false
     fi
     meson compile -C "$SAN"
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
