@@ -16,8 +16,14 @@ for n in $names; do
     src=$(ls "$here/$n.c" "$here/$n.S" 2>/dev/null | head -1)
     $CC $CFLAGS -o "$out/$n.elf" "$here/rt/crt.S" "$here/rt/rt.c" "$src"
     if [ "${RUN:-0}" = 1 ]; then
+        disk=
+        if [ "$n" = dma ]; then # drives a virtio-blk disk (meson.build: guest_disk_programs)
+            head -c 4096 /dev/zero > "$out/disk.img"
+            disk="-drive file=$out/disk.img,if=none,format=raw,snapshot=on,id=d0 -global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=d0"
+        fi
+        # shellcheck disable=SC2086
         if timeout 60 qemu-system-riscv64 -M virt -bios none -nographic -monitor none -serial stdio \
-            -kernel "$out/$n.elf" > "$out/$n.log" 2>&1; then
+            -kernel "$out/$n.elf" $disk > "$out/$n.log" 2>&1; then
             echo "ok   $n"
         else
             echo "FAIL $n (rc $?)"; tail -5 "$out/$n.log"; rc=1
