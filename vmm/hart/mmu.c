@@ -55,8 +55,9 @@ void tlb_flush_all(struct hart *h)
 
 /* Drop every entry of the kinds in `kinds` (a bit per enum tlb_kind) for
  * which drop() holds: the logged ones, or all of those kinds when the log
- * overflowed. */
-static void tlb_drop_if(struct hart *h, unsigned kinds,
+ * overflowed. Inlined, so each caller's drop() is too (the full scan after
+ * an overflow visits 16K entries per page of new code). */
+static inline __attribute__((always_inline)) void tlb_drop_if(struct hart *h, unsigned kinds,
                         bool (*drop)(const struct tlb_entry *, uint64_t, uint64_t), uint64_t a,
                         uint64_t b)
 {
