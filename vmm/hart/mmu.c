@@ -57,9 +57,9 @@ void tlb_flush_all(struct hart *h)
  * which drop() holds: the logged ones, or all of those kinds when the log
  * overflowed. Inlined, so each caller's drop() is too (the full scan after
  * an overflow visits 16K entries per page of new code). */
-static inline __attribute__((always_inline)) void tlb_drop_if(struct hart *h, unsigned kinds,
-                        bool (*drop)(const struct tlb_entry *, uint64_t, uint64_t), uint64_t a,
-                        uint64_t b)
+static inline __attribute__((always_inline)) void
+tlb_drop_if(struct hart *h, unsigned kinds, bool (*drop)(const struct tlb_entry *, uint64_t, uint64_t),
+            uint64_t a, uint64_t b)
 {
     struct tlb_entry *e = &h->tlb[0][0][0];
     if (h->tlb_log_ok) {
