@@ -620,6 +620,21 @@ static void test_superpage_overflow(void **state)
     assert_int_equal(h->tlb_nsuper, 0);
 }
 
+/* From S-mode, 4 KiB entries from 5 superpages at va: more fills than the
+ * log holds, so it overflows. */
+static void overflow_log(struct hart *h, uint64_t va)
+{
+    uint64_t v;
+    set_priv(h, PRV_S);
+    for (unsigned sp = 0; sp < 5; sp++) {
+        uint64_t base = va + ((uint64_t)sp << 21);
+        map(base, 0x80200000, RWXAD, 1);
+        for (unsigned i = 0; i < 512; i++)
+            assert_true(mmu_load(h, base + ((uint64_t)i << 12), 8, &v));
+    }
+    assert_false(h->tlb_log_ok);
+}
+
 /* A full flush visits the entries filled since the last one (the log);
  * after more fills than the log holds, it visits them all. Either way
  * nothing stays valid. */
@@ -639,14 +654,7 @@ static void test_flush_log(void **state)
     assert_int_equal(tlb_valid_count(h), 8);
     tlb_flush_all(h);
     assert_int_equal(tlb_valid_count(h), 0);
-    /* 5 superpages, 4 KiB entries in each: more fills than the log holds */
-    for (unsigned sp = 0; sp < 5; sp++) {
-        uint64_t base = 0x40000000 + ((uint64_t)sp << 21);
-        map(base, 0x80200000, RWXAD, 1);
-        for (unsigned i = 0; i < 512; i++)
-            assert_true(mmu_load(h, base + ((uint64_t)i << 12), 8, &v));
-    }
-    assert_false(h->tlb_log_ok);
+    overflow_log(h, 0x40000000);
     assert_true(tlb_valid_count(h) > TLB_LOG_MAX);
     tlb_flush_all(h);
     assert_int_equal(tlb_valid_count(h), 0);
@@ -695,16 +703,7 @@ static void test_drop_writes_to(void **state)
 static void test_drop_writes_to_unlogged(void **state)
 {
     struct fix *f = *state;
-    struct hart *h = f->h;
-    set_priv(h, PRV_S);
-    uint64_t v;
-    for (unsigned sp = 0; sp < 5; sp++) {
-        uint64_t base = 0x50000000 + ((uint64_t)sp << 21);
-        map(base, 0x80200000, RWXAD, 1);
-        for (unsigned i = 0; i < 512; i++)
-            assert_true(mmu_load(h, base + ((uint64_t)i << 12), 8, &v));
-    }
-    assert_false(h->tlb_log_ok);
+    overflow_log(f->h, 0x50000000);
     check_drop_writes_to(f);
 }
 
