@@ -1139,16 +1139,17 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * may write can be read) through the same base value (see "Value numbers":
  * whichever registers hold it, at constant offsets from each other), close
  * together in a stretch of the block that every path enters through the
- * first of them (joins only from branches after it), usually hit one page (a struct, a stack frame, bytes of a word read one
- * by one). The first of them (the leader) probes the group's whole range
- * [base + lo, base + hi): one TLB hit for the page, and the range inside it
- * (misaligned accesses within a page need nothing else: mmu_load_slow would
- * just do them). Then it keeps the host address of base + lo in a frame
- * slot, and each later member loads the slot and accesses [slot + its
- * offset - lo]. A failed check leaves 0 in the slot: the members then probe
- * one by one, out of line. Within a block the mappings cannot change (satp,
- * sfence.vma and CSR writes that change the TLB sets end it), so a host
- * address stays right for the stretch.
+ * first of them (joins only from branches after it), usually hit one page
+ * (a struct, a stack frame, bytes of a word read one by one). The first of
+ * them (the leader) probes the group's whole range [base + lo, base + hi):
+ * one TLB hit for the page, and the range inside it (misaligned accesses
+ * within a page need nothing else: mmu_load_slow would just do them).
+ * Then it keeps the host address of base + lo in a frame slot, and each
+ * later member loads the slot and accesses [slot + its offset - lo]. A
+ * failed check leaves 0 in the slot: the members then probe one by one,
+ * out of line. Within a block the mappings cannot change (satp, sfence.vma
+ * and CSR writes that change the TLB sets end it), so a host address stays
+ * right for the stretch.
  *
  * Hoisted groups: in a loop block, accesses through a base register that
  * no instruction of the block writes (sp, a struct pointer, a table) hit
@@ -1732,17 +1733,16 @@ static void tr_fence(struct tx *t)
 
 /* Common end of a block: write back, count, then the exits. A jump or
  * branch retires whichever way it goes, so it counts itself. */
-static void end_block_after_jump(struct tx *t)
-{
-    t->pending++;
-    to_edge(t);
-    pending_to(t, 0);
-}
-
 static void end_block(struct tx *t)
 {
     to_edge(t);
     pending_to(t, 0);
+}
+
+static void end_block_after_jump(struct tx *t)
+{
+    t->pending++;
+    end_block(t);
 }
 
 /* The cache state becomes st (and owner[] with it). */
