@@ -35,9 +35,13 @@
  * of its branch) and keeps forward branches and jal within the block
  * inside it: their targets are joins, whose cache state is that of the
  * first branch to reach them; later branches and the straight-line path
- * reconcile to it. The look-ahead stays linear: a forward jump only skips
- * reads, and a branch counts as a possible exit, so a value is treated as
- * dead only when it is overwritten before any branch.
+ * reconcile to it. A conditional branch back to an instruction of the
+ * block (not its start) closes an inner loop there when its body is plain
+ * integer code: the head is a join that the straight path fixes, with an
+ * event check, and the back edge reconciles to it. The look-ahead stays
+ * linear, but for the back edges' reads at their heads: a forward jump
+ * only skips reads, and a branch counts as a possible exit, so a value is
+ * treated as dead only when it is overwritten before any branch.
  * See translate.h for the rules blocks follow at entry and exit.
  */
 #include "vmm/jit/translate.h"
@@ -135,12 +139,16 @@ struct exit_stub {
     bool chainable; /* target in the block's own guest page */
 };
 
-/* A forward branch target inside the block: the cache state (and what the
- * FP code has established) every path arrives with. The first branch to get
- * here fixes it; later ones, and the straight-line path, reconcile to it. */
+/* A branch target inside the block: the cache state (and what the FP code
+ * has established) every path arrives with. The first branch to get here
+ * fixes it; later ones, and the straight-line path, reconcile to it. The
+ * head of an inner loop (a branch back to it) is fixed by the paths that
+ * arrive before it is translated (see "control flow inside a block"). */
 struct join {
     bool target; /* some branch of the block may jump here */
     bool has;    /* ... and one was translated: r[], pending and the FP facts are set */
+    bool back;   /* the head of an inner loop: a later branch jumps back here */
+    struct x64_label events; /* (a loop head's exit when an event is pending) */
     struct reg r[32];
     unsigned pending; /* instructions of the block not yet counted */
     bool fs_checked, frm_checked, fs_dirty;
@@ -297,17 +305,25 @@ static bool insn_pure(const struct insn *in)
  * index of the first instruction that reads g, or DEAD | j when
  * instruction j overwrites g first, or NEVER. In a loop block the block
  * continues at its start: past the end, a register read before being
- * written in the block is next read at n + that index. next_exit[i]: the
- * first instruction from i on that may leave the block or trap (n: none
+ * written in the block is next read at n + that index. Likewise an inner
+ * loop's back edge b (to k) goes on at k as well: a register read there
+ * (before being written) is next read at b + 1 + its distance from k, if
+ * the straight path past b does not read it sooner. (Such an index may
+ * name an instruction after b, or none: it only orders the reads, and
+ * DEAD needs no exit before the write, while b may leave.) next_exit[i]:
+ * the first instruction from i on that may leave the block or trap (n: none
  * before the end).
  */
 static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
-                       const int8_t *grp_slot, unsigned n, bool loop)
+                       const int8_t *grp_slot, const int16_t *join_of, unsigned n, bool loop)
 {
+    bool inner = false;
+    for (unsigned i = 0; i < n; i++)
+        inner |= join_of[i] != NO_JOIN && join_of[i] <= (int)i;
     for (unsigned g = 0; g < 32; g++)
         next[n][g] = NEVER;
-    for (unsigned pass = 0; pass < (loop ? 2u : 1u); pass++) {
-        if (pass)
+    for (unsigned pass = 0; pass < (loop || inner ? 2u : 1u); pass++) {
+        if (pass && loop)
             for (unsigned g = 0; g < 32; g++)
                 next[n][g] = next[0][g] & DEAD ? NEVER : (uint16_t)(n + next[0][g]);
         for (unsigned i = n; i-- > 0;) {
@@ -315,6 +331,17 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
             alloc_regs(&ins[i], grp_slot[i], &rd, &wr);
             /* the next row, then the few registers i reads or writes */
             memcpy(next[i], next[i + 1], sizeof(next[i]));
+            int k = join_of[i];
+            if (pass && k != NO_JOIN && k <= (int)i) {
+                for (unsigned g = 1; g < 32; g++) {
+                    unsigned v = next[k][g], f = next[i][g];
+                    if (v & DEAD)
+                        continue; /* (NEVER too) */
+                    v = i + 1 + v - (unsigned)k;
+                    if ((f & DEAD) || v < f)
+                        next[i][g] = (uint16_t)v;
+                }
+            }
             for (uint32_t m = wr & ~rd; m; m &= m - 1)
                 next[i][__builtin_ctz(m)] = (uint16_t)(DEAD | i);
             for (uint32_t m = rd; m; m &= m - 1)
@@ -1270,7 +1297,7 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
     for (unsigned i = t->idx + 1; i < t->n && i <= t->idx + GROUP_SCAN; i++) {
         const struct insn *m = &t->ins[i];
         /* (a join where some path arrives that has not passed the leader) */
-        if ((t->join[i].target && t->join_src[i] < (int)t->idx) ||
+        if ((t->join[i].target && t->join_src[i] < (int)t->idx) || t->join[i].back ||
             (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
              !csr_continues(m)))
             break;
@@ -1869,7 +1896,10 @@ static void put_imm_last(struct tx *t, unsigned rd, int64_t imm, int scratch)
  * instruction of the block jumps there (a join: every path arrives with
  * the join's cache state and the join's number of instructions pending,
  * those of the first path to get there; a later path adds the difference,
- * which may be negative, to the count); any other leaves the block
+ * which may be negative, to the count); one back to an inner loop's head
+ * (inner_head) is a join too, whose state the path before the loop fixed
+ * (inner_head_state) and where every iteration checks for events; any
+ * other leaves the block
  * through an out-of-line side exit, and the not-taken path keeps its
  * registers. A jal forward into the block is a jump to a join; after it
  * (and after anything else that leaves for good) the code is reached only
@@ -1916,6 +1946,49 @@ static void join_arrive(struct tx *t, unsigned j, bool only_there)
     jn->fs_dirty &= t->fp.fs_dirty;
 }
 
+/* The head k of an inner loop, whose state the straight path fixes: the
+ * registers its body writes are dirty there (or the back edge would write
+ * them back every iteration), and free host registers take what the body
+ * reads first, nearest first, then what it writes. */
+static void inner_head_state(struct tx *t, unsigned k)
+{
+    struct join *jn = &t->join[k];
+    unsigned b = k;
+    for (unsigned i = k; i < t->n; i++)
+        if (t->join_of[i] == (int)k)
+            b = i;
+    uint32_t written = 0;
+    for (unsigned i = k; i <= b; i++) {
+        uint32_t rd, wr;
+        insn_regs(&t->ins[i], &rd, &wr);
+        written |= wr & ~1u;
+    }
+    uint16_t used = 0;
+    for (unsigned g = 1; g < 32; g++) {
+        if (jn->r[g].host < 0)
+            continue;
+        used |= (uint16_t)(1u << jn->r[g].host);
+        jn->r[g].dirty |= (written >> g) & 1;
+    }
+    for (int p = 0; p < POOL_SIZE; p++) {
+        int h = host_pool[p];
+        if (!in_pool(t, h) || ((used >> h) & 1))
+            continue;
+        unsigned best = 0, best_at = NEVER;
+        for (unsigned g = 1; g < 32; g++) {
+            unsigned at = distance(t, k, g);
+            at = at <= b ? at : (written >> g) & 1 ? NEVER - 1 : NEVER;
+            if (jn->r[g].host < 0 && at < best_at) {
+                best = g;
+                best_at = at;
+            }
+        }
+        if (!best)
+            break;
+        jn->r[best] = (struct reg){.host = (int8_t)h, .dirty = (written >> best) & 1};
+    }
+}
+
 /* Instruction i, a join some branch jumps to, is next: the straight-line
  * path (if any) arrives like a branch would, then the label. */
 static void join_bind(struct tx *t, unsigned i)
@@ -1923,8 +1996,13 @@ static void join_bind(struct tx *t, unsigned i)
     struct join *jn = &t->join[i];
     assert(t->reachable || !t->fp.run); /* a jump away closed the run */
     fp_join(t);
-    if (t->reachable)
+    if (t->reachable && jn->back && !jn->has) {
         join_arrive(t, i, true);
+        inner_head_state(t, i);
+        reconcile(t, jn->r, (int)i); /* loads what it added */
+    } else if (t->reachable) {
+        join_arrive(t, i, true);
+    }
     set_state(t, jn->r);
     t->fp.fs_checked = jn->fs_checked;
     t->fp.frm_checked = jn->frm_checked;
@@ -1933,6 +2011,29 @@ static void join_bind(struct tx *t, unsigned i)
     t->reachable = true;
     x64_bind(t->e, &jn->label);
     t->joined_at = (int64_t)t->e->len;
+    if (jn->back) {
+        /* every iteration: interrupts and requests (emit_loop_exits) */
+        { extern char *getenv(const char *); if (getenv("INNERDBG")) fprintf(stderr, "INNER %llx\n", (unsigned long long)t->pcs[i]); }
+        x64_cmp_mi(t->e, W32, HF(events), 0);
+        x64_jcc_l32(t->e, X64_CC_NE, &jn->events);
+    }
+}
+
+/* Out of line, for each inner loop head: leave with the head's state when
+ * an event is pending (for the block at the head, whose entry check takes
+ * the event). */
+static void emit_loop_exits(struct tx *t)
+{
+    for (unsigned i = 0; i < t->n; i++) {
+        struct join *jn = &t->join[i];
+        if (!jn->back || !jn->has)
+            continue;
+        x64_bind(t->e, &jn->events);
+        set_state(t, jn->r);
+        to_edge(t);
+        add_instret(t, (int32_t)jn->pending);
+        exit_direct(t, -1, t->pcs[i]);
+    }
 }
 
 /* beq/bne/blt/bge/bltu/bgeu rs1, rs2, imm; false when the block ends */
@@ -1956,6 +2057,8 @@ static bool tr_branch(struct tx *t, enum x64_cc cc)
         return false;
     }
     int j = join_at(t);
+    if (j != NO_JOIN && j <= (int)t->idx && !t->join[j].has)
+        j = NO_JOIN; /* an inner loop whose head nothing reached (a jump into its body): leave */
     t->pending++; /* the branch retires either way */
     if (b < 0)
         x64_test_rr(t->e, W64, a, a);
@@ -2260,12 +2363,49 @@ static bool follow_jal(const struct insn *in, uint64_t ipc, uint64_t start, cons
     return !seen_at(seen, target & (PAGE_SIZE - 1));
 }
 
-/* The joins: instructions that a forward branch or jal of the block targets. */
+/* Whether instruction m of an inner loop's body [k, b] (b: the branch
+ * back to k) may stay in it: integer operations, loads and stores, forward
+ * branches, followed jumps. (No helpers, which may change what the FP code
+ * has established at the head, and no FP code.) */
+static bool inner_body_ok(const struct tx *t, const struct insn *ins, unsigned m, unsigned b)
+{
+    unsigned op = ins[m].op;
+    if (insn_pure(&ins[m]) || (op >= OP_LB && op <= OP_SD) || (op == OP_JAL && t->follow[m]))
+        return true;
+    if (op < OP_BEQ || op > OP_BGEU)
+        return false;
+    return m == b || ins[m].imm > 0;
+}
+
+/* An inner loop: conditional branch b jumps back to instruction k of the
+ * block (not its start: that is a loop block), and everything from k to b
+ * may stay in the loop (inner_body_ok). Index order is execution order
+ * (a followed jal emits nothing), so [k, b] is the body. The loop exists
+ * when translation reaches k on the straight path (join_bind fixes the
+ * state there); a body entered only by a jump into it leaves at b. */
+static int inner_head(const struct tx *t, const struct insn *ins, unsigned b, uint64_t start)
+{
+    unsigned op = ins[b].op;
+    uint64_t target = t->pcs[b] + (uint64_t)(int64_t)ins[b].imm;
+    if (!t->env->chain || op < OP_BEQ || op > OP_BGEU || ins[b].imm > 0 || target == start)
+        return NO_JOIN;
+    for (unsigned k = b + 1; k-- > 1;) {
+        if (!inner_body_ok(t, ins, k, b))
+            return NO_JOIN;
+        if (t->pcs[k] == target)
+            return (int)k;
+    }
+    return NO_JOIN;
+}
+
+/* The joins: instructions that a forward branch or jal of the block
+ * targets, and the heads of inner loops. */
 static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_t start)
 {
     for (unsigned i = 0; i < n; i++) {
-        t->join[i].target = t->join[i].has = false;
+        t->join[i].target = t->join[i].has = t->join[i].back = false;
         x64_label_init(&t->join[i].label);
+        x64_label_init(&t->join[i].events);
         t->join_of[i] = NO_JOIN;
         t->join_src[i] = (int16_t)n;
     }
@@ -2274,6 +2414,12 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
         if (!((op >= OP_BEQ && op <= OP_BGEU) || op == OP_JAL) || t->follow[i])
             continue;
         uint64_t target = t->pcs[i] + (uint64_t)(int64_t)ins[i].imm;
+        int k = inner_head(t, ins, i, start);
+        if (k != NO_JOIN) {
+            t->join[k].back = true;
+            t->join_of[i] = (int16_t)k;
+            continue;
+        }
         if (target <= t->pcs[i] || target == start)
             continue;
         for (unsigned k = i + 1; k < n && t->pcs[k] <= target; k++)
@@ -2433,6 +2579,11 @@ static void value_numbers(struct tx *t, struct insn *ins, unsigned n)
             else
                 memcpy(&r[1], &v->at_join[i][1], 31 * sizeof(r[0]));
         }
+        if (t->join[i].back) {
+            /* an inner loop's head: later iterations bring other values */
+            for (unsigned g = 1; g < 32; g++)
+                r[g] = vn_new(v);
+        }
         t->base_vn[i] = r[in->rs1].vn;
         t->base_off[i] = r[in->rs1].off;
         if (in->rd && insn_pure(in)) {
@@ -2450,7 +2601,7 @@ static void value_numbers(struct tx *t, struct insn *ins, unsigned n)
         }
         r[0] = (struct vval){VN_CONST, 0};
         int j = t->join_of[i];
-        if (j != NO_JOIN) {
+        if (j > (int)i) {
             if (v->join_set[j])
                 vn_meet(v, v->at_join[j], r);
             else
@@ -2543,7 +2694,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     if (t->loop)
         hoist_groups(t);
     static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
-    next_reads(next, next_exit, ins, t->grp_slot, n, t->loop);
+    next_reads(next, next_exit, ins, t->grp_slot, t->join_of, n, t->loop);
     t->next_exit = next_exit;
     t->next = (const uint16_t(*)[32])next;
     t->pool = 0;
@@ -2589,7 +2740,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         t->in = &ins[i];
         t->idx = i;
         t->pinned = 0;
-        if (t->join[i].has)
+        if (t->join[i].has || (t->join[i].back && t->reachable))
             join_bind(t, i);
         if (!t->reachable)
             continue; /* only a join could get here, and none does */
@@ -2635,6 +2786,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         emit_slow(t, &t->slow[k]);
     fp_emit_stubs(t);
     emit_side_exits(t);
+    emit_loop_exits(t);
     emit_exit_stubs(t);
     return done + (straddle && t->reachable);
 }
