@@ -2013,7 +2013,6 @@ static void join_bind(struct tx *t, unsigned i)
     t->joined_at = (int64_t)t->e->len;
     if (jn->back) {
         /* every iteration: interrupts and requests (emit_loop_exits) */
-        { extern char *getenv(const char *); if (getenv("INNERDBG")) fprintf(stderr, "INNER %llx\n", (unsigned long long)t->pcs[i]); }
         x64_cmp_mi(t->e, W32, HF(events), 0);
         x64_jcc_l32(t->e, X64_CC_NE, &jn->events);
     }
