@@ -147,7 +147,8 @@ struct exit_stub {
 struct join {
     bool target; /* some branch of the block may jump here */
     bool has;    /* ... and one was translated: r[], pending and the FP facts are set */
-    bool back;   /* the head of an inner loop: a later branch jumps back here */
+    bool back;   /* the head of an inner loop: a later branch jumps back here... */
+    unsigned back_from; /* ... this one (the body's last instruction) */
     struct x64_label events; /* (a loop head's exit when an event is pending) */
     struct reg r[32];
     unsigned pending; /* instructions of the block not yet counted */
@@ -1953,10 +1954,7 @@ static void join_arrive(struct tx *t, unsigned j, bool only_there)
 static void inner_head_state(struct tx *t, unsigned k)
 {
     struct join *jn = &t->join[k];
-    unsigned b = k;
-    for (unsigned i = k; i < t->n; i++)
-        if (t->join_of[i] == (int)k)
-            b = i;
+    unsigned b = jn->back_from;
     uint32_t written = 0;
     for (unsigned i = k; i <= b; i++) {
         uint32_t rd, wr;
@@ -2018,6 +2016,16 @@ static void join_bind(struct tx *t, unsigned i)
     }
 }
 
+/* Out of line, from cache state st with `pending` instructions not yet
+ * counted: write back, count, leave for target. */
+static void leave_from(struct tx *t, const struct reg *st, unsigned pending, uint64_t target)
+{
+    set_state(t, st);
+    to_edge(t);
+    add_instret(t, (int32_t)pending);
+    exit_direct(t, -1, target);
+}
+
 /* Out of line, for each inner loop head: leave with the head's state when
  * an event is pending (for the block at the head, whose entry check takes
  * the event). */
@@ -2028,10 +2036,7 @@ static void emit_loop_exits(struct tx *t)
         if (!jn->back || !jn->has)
             continue;
         x64_bind(t->e, &jn->events);
-        set_state(t, jn->r);
-        to_edge(t);
-        add_instret(t, (int32_t)jn->pending);
-        exit_direct(t, -1, t->pcs[i]);
+        leave_from(t, jn->r, jn->pending, t->pcs[i]);
     }
 }
 
@@ -2084,10 +2089,7 @@ static void emit_side_exits(struct tx *t)
     for (unsigned k = 0; k < t->nside; k++) {
         struct side_exit *x = &t->side[k];
         x64_bind(t->e, &x->entry);
-        set_state(t, x->regs);
-        to_edge(t);
-        add_instret(t, x->pending);
-        exit_direct(t, -1, x->target);
+        leave_from(t, x->regs, x->pending, x->target);
     }
 }
 
@@ -2416,6 +2418,7 @@ static void mark_joins(struct tx *t, const struct insn *ins, unsigned n, uint64_
         int k = inner_head(t, ins, i, start);
         if (k != NO_JOIN) {
             t->join[k].back = true;
+            t->join[k].back_from = i;
             t->join_of[i] = (int16_t)k;
             continue;
         }
