@@ -326,8 +326,8 @@ static void emit_access(bool store, unsigned size, unsigned base, int off)
  * the range, the rest through the host address it keeps). Sometimes across
  * the end of a page (s1's pages), misaligned, with the base moved and moved
  * back midway, with a load that overwrites its own base first, with loads
- * among the stores, or with branches over members (after another base's
- * access). */
+ * among the stores or stores among the loads, or with branches over
+ * members (after another base's access). */
 static void gen_burst(void)
 {
     bool store = rn(2);
@@ -356,8 +356,10 @@ static void gen_burst(void)
             emit_access(rn(2), rn(4), base == S0 ? S1 : S0, (int)rn(256) - 128);
             w32(enc_b(8, rs_any(), rs_any(), rn(2)));
         }
-        /* (loads among stores: a store's group takes them) */
-        emit_access(store && !chance(25), size, base, off - moved);
+        /* (loads among stores: a store's group takes them; stores after
+         * a load that leads: its group then probes for writing, which
+         * fails on the read-only page) */
+        emit_access(k == 0 ? store : store != chance(25), size, base, off - moved);
         if (!moved && chance(8)) {
             moved = 8 * (int)rn(4) + 1; /* addi base, base, moved */
             w32(enc_i(moved, base, 0, base, 0x13));

@@ -1164,8 +1164,10 @@ static void tr_div(struct tx *t, bool sign, bool rem, bool w32)
  * compared tag) goes out of line to mmu_load_slow/mmu_store_slow.
  *
  * Page groups: accesses of one kind (or stores and loads: a page a store
- * may write can be read) through the same base value (see "Value numbers":
- * whichever registers hold it, at constant offsets from each other), close
+ * may write can be read, so a group with a store in it probes the write
+ * entry, even when a load leads it) through the same base value (see
+ * "Value numbers": whichever registers hold it, at constant offsets from
+ * each other), close
  * together in a stretch of the block that every path enters through the
  * first of them (joins only from branches after it), usually hit one page
  * (a struct, a stack frame, bytes of a word read one by one). The first of
@@ -1276,14 +1278,41 @@ static void hoist_groups(struct tx *t)
     }
 }
 
+/* Whether instruction i of the block ends a page group's stretch that
+ * starts at `lead`: a join where some path arrives that has not passed the
+ * leader, an inner loop head, or the end of the straight line. */
+static bool group_stops(const struct tx *t, unsigned i, unsigned lead)
+{
+    const struct insn *m = &t->ins[i];
+    return (t->join[i].target && t->join_src[i] < (int)lead) || t->join[i].back ||
+           (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
+            !csr_continues(m));
+}
+
+/* Access i's offset from the group leader's base value (see "Value
+ * numbers"; the leader's base register may change), in *rel; false when
+ * its base is another value or too far off. */
+static bool group_rel(const struct tx *t, unsigned i, int64_t *rel)
+{
+    *rel = (int64_t)(t->base_off[i] - t->base_off[t->idx]);
+    return t->base_vn[i] == t->base_vn[t->idx] && !t->grp_slot[i] && *rel >= -GROUP_SPAN &&
+           *rel <= GROUP_SPAN;
+}
+
 /* A page group led by the access being translated (a load or store, integer
  * or FP, of `kind`): members marked in grp_slot/grp_disp, the slot's number
- * returned (-1: no group), with the range's low offset and its length. */
+ * returned (-1: no group), with the range's low offset and its length. The
+ * group's kind, the TLB entry the leader probes, is *gkind: a load's group
+ * probes for writing when a store through the same base follows in its
+ * stretch (a field read, changed and written back), so that the store can
+ * be a member too; when the page has no write entry (read-only, or not yet
+ * written), the check fails and every access probes for itself. */
 static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_out,
-                      int32_t *span_out)
+                      int32_t *span_out, unsigned *gkind)
 {
     const struct insn *in = t->in;
     unsigned b = in->rs1;
+    *gkind = kind;
     if (!b || !mem_of_kind(in->op, kind) ||
         (in->op >= OP_LB && in->op <= OP_LWU && in->rd == b))
         return -1; /* (a load that overwrites its base leads nothing) */
@@ -1292,25 +1321,28 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
         k++;
     if (k == JIT_PAGE_SLOTS)
         return -1;
+    unsigned end = t->idx + GROUP_SCAN < t->n - 1 ? t->idx + GROUP_SCAN : t->n - 1;
+    for (unsigned i = t->idx + 1; kind == TLB_READ && i <= end; i++) {
+        int64_t rel;
+        if (group_stops(t, i, t->idx))
+            break;
+        if (mem_of_kind(t->ins[i].op, TLB_WRITE) && group_rel(t, i, &rel))
+            kind = TLB_WRITE;
+    }
+    *gkind = kind;
     unsigned cand[GROUP_SCAN], nc = 0;
     int32_t cimm[GROUP_SCAN];
     int32_t lo = in->imm, hi = in->imm + (int32_t)size;
-    for (unsigned i = t->idx + 1; i < t->n && i <= t->idx + GROUP_SCAN; i++) {
+    for (unsigned i = t->idx + 1; i <= end; i++) {
         const struct insn *m = &t->ins[i];
-        /* (a join where some path arrives that has not passed the leader) */
-        if ((t->join[i].target && t->join_src[i] < (int)t->idx) || t->join[i].back ||
-            (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
-             !csr_continues(m)))
+        if (group_stops(t, i, t->idx))
             break;
         /* (a store's page takes loads too: RISC-V has no writable page
          * that cannot be read, and the pointer is the same) */
         bool fits = mem_of_kind(m->op, kind) ||
                     (kind == TLB_WRITE && mem_of_kind(m->op, TLB_READ));
-        /* Its base: the leader's value plus `rel`, whatever register has it
-         * (see "Value numbers"; the leader's base register may change). */
-        int64_t rel = (int64_t)(t->base_off[i] - t->base_off[t->idx]);
-        if (fits && t->base_vn[i] == t->base_vn[t->idx] && !t->grp_slot[i] &&
-            rel >= -GROUP_SPAN && rel <= GROUP_SPAN && group_takes(m, m->imm + rel, &lo, &hi)) {
+        int64_t rel;
+        if (fits && group_rel(t, i, &rel) && group_takes(m, m->imm + rel, &lo, &hi)) {
             cimm[nc] = m->imm + (int32_t)rel;
             cand[nc++] = i;
         }
@@ -1536,7 +1568,8 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         return s;
     }
     int32_t lo = 0, span = 0;
-    int k = page_group(t, kind, size, &lo, &span);
+    unsigned gkind;
+    int k = page_group(t, kind, size, &lo, &span, &gkind);
     int32_t va_off = k >= 0 ? lo : in->imm;
     if (in->rs1 == 0) {
         x64_mov_ri(e, W64, RAX, (int64_t)va_off);
@@ -1568,15 +1601,16 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         tlb_probe_hit_rdx(t, kind);
         return s;
     }
-    /* The leader: one page holds [rax, rax + span). */
-    tlb_probe_cmp(t, kind, 0);
+    /* The leader: one page holds [rax, rax + span). (A miss probes again
+     * for the leader's own kind, out of line.) */
+    tlb_probe_cmp(t, gkind, 0);
     s = new_slow(t, kind, size, d);
     s->grouped = s->leader = true;
     s->slot = k;
     s->disp = in->imm - lo;
     x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
     range_check(t, span, &s->reprobe);
-    tlb_probe_hit(t, kind);
+    tlb_probe_hit(t, gkind);
     x64_mov_mr(e, W64, slot_mem(k), RAX);
     x64_bind(e, &s->access);
     return s;
