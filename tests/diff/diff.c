@@ -463,6 +463,85 @@ static void gen_vn(void)
     }
 }
 
+/* A little-endian word read a byte at a time, as RV64GC compilers emit
+ * unaligned reads (the translator does such a stretch as one load: "Byte
+ * gathers" in translate.c): lbu of 2, 4 or 8 bytes into distinct
+ * registers, each shifted to its place and ORed (or added) onto the bytes
+ * before it, loads and combining steps interleaved at random. Through
+ * s0, s1 (sometimes across a page end: into the read-only or unmapped
+ * page) or sp. Sometimes not quite one: a byte loaded twice or through
+ * another base, an ALU instruction in the middle; the shifts sometimes go
+ * through a scratch register; and sometimes a partial result is read
+ * afterwards (the translator must give it). */
+static void gen_gather(void)
+{
+    unsigned n = 2u << rn(3);
+    unsigned base = rn(3) == 0 ? SP : rn(2) ? S0 : S1;
+    int off = base == SP ? (int)rn(400) : (int)rn(3968) - 1984;
+    if (base == S1 && chance(50))
+        off = (int)rn(16) - 12; /* around a page end */
+    unsigned r[8];
+    for (unsigned k = 0; k < n; k++) {
+        bool again;
+        do {
+            r[k] = rd_any();
+            again = r[k] == base;
+            for (unsigned m = 0; m < k; m++)
+                again |= r[m] == r[k];
+        } while (again);
+    }
+    unsigned order[8];
+    for (unsigned k = 0; k < n; k++)
+        order[k] = k;
+    for (unsigned k = n; k > 1; k--) {
+        unsigned m = rn(k), x = order[k - 1];
+        order[k - 1] = order[m];
+        order[m] = x;
+    }
+    int twice = chance(8) ? (int)rn(n) : -1; /* byte loaded with the wrong offset */
+    int other = chance(8) ? (int)rn(n) : -1; /* byte loaded through another base */
+    bool alu = chance(8), add = chance(30);
+    /* shifts into a scratch register (left holding the last byte shifted:
+     * not a prefix of the word, so only right while dead) */
+    unsigned tmp = 0;
+    if (chance(30)) {
+        bool again;
+        do {
+            tmp = rd_any();
+            again = tmp == base;
+            for (unsigned m = 0; m < n; m++)
+                again |= r[m] == tmp;
+        } while (again);
+    }
+    /* items: load k (order[]), combine k = 1..n-1 after load k and combine k-1 */
+    bool loaded[8] = {false}, combined[8] = {false};
+    unsigned nl = 0, nc = 1;
+    combined[0] = true;
+    while (nc < n) {
+        bool can_combine = loaded[nc] && combined[nc - 1] && loaded[nc - 1];
+        if (nl < n && (!can_combine || rn(2))) {
+            unsigned k = order[nl++];
+            int o = off + (int)k;
+            if ((int)k == twice)
+                o = off + (int)((k + 1) % n);
+            w32(enc_i(o, (int)k == other ? (base == S0 ? S1 : S0) : base, 4, r[k], 0x03)); /* lbu */
+            loaded[k] = true;
+        } else if (can_combine) {
+            unsigned k = nc++;
+            unsigned sh = tmp ? tmp : r[k];
+            w32(enc_i((int)(8 * k), r[k], 1, sh, 0x13)); /* slli sh, r[k], 8k */
+            w32(enc_r(0, r[k - 1], sh, add ? 0 : 6, r[k], 0x33)); /* or/add r[k], sh, r[k-1] */
+            combined[k] = true;
+        }
+        if (alu && rn(n) == 0) {
+            gen_alu();
+            alu = false;
+        }
+    }
+    if (chance(40))
+        w32(enc_r(0, r[rn(n)], r[n - 1], 0, T1, 0x33)); /* add t1, result, a partial */
+}
+
 static void gen_amo(void)
 {
     static const unsigned f5[] = {0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
@@ -905,7 +984,7 @@ static void gen_one(int limit, bool in_loop)
     if (r < 22) gen_alu();
     else if (r < 35) gen_mem();
     else if (r < 38) gen_burst();
-    else if (r < 40) gen_vn();
+    else if (r < 40) rn(2) ? gen_vn() : gen_gather();
     else if (r < 52) gen_fp();
     else if (r < 60) gen_compressed();
     else if (r < 66) gen_amo();

@@ -126,6 +126,11 @@ struct slow {
     int32_t disp;
     struct x64_label reprobe, access;
     int lslot; /* its loop slot (see "Loop slots"), or -1 */
+    /* A byte gather (see "Byte gathers"): its instructions, the registers
+     * they write and the cache state where the fast path comes out. */
+    unsigned span;
+    uint32_t span_wr;
+    struct reg post[32];
 };
 
 #define VAL_ZERO -1
@@ -165,6 +170,23 @@ struct side_exit {
     uint64_t target;
 };
 
+/* A byte gather (see "Byte gathers"): a register that ends up holding
+ * what one little-endian load of n bytes at base + off would give, and
+ * every register the stretch writes as a run of those bytes. */
+#define MAX_GATHERS 32
+#define GATHER_MAX_INSNS 40
+struct gather_out {
+    uint8_t g;   /* the register, */
+    bool ok;     /* when its value is the load's first len bytes */
+    uint8_t len;
+};
+struct gather {
+    uint8_t base, rd, n, len; /* n bytes into rd; len instructions */
+    int32_t off;
+    uint8_t nout;
+    struct gather_out out[GATHER_MAX_INSNS];
+};
+
 struct tx {
     struct x64_emitter *e;
     const struct jit_env *env;
@@ -193,6 +215,11 @@ struct tx {
     const bool *follow;          /* a jal that decoding followed to its target */
     uint16_t base_vn[MAX_BLOCK_INSNS];  /* a load or store's base: its value number... */
     uint64_t base_off[MAX_BLOCK_INSNS]; /* ... plus this (see value_numbers) */
+    int16_t gather_at[MAX_BLOCK_INSNS]; /* a byte gather starts here: its index; else -1 */
+    bool gathered[MAX_BLOCK_INSNS];     /* ... in one (its loads lead or join no page group) */
+    struct gather gathers[MAX_GATHERS];
+    unsigned ngather;
+    int skip_until;                     /* instructions a translated gather did */
     int8_t grp_slot[MAX_BLOCK_INSNS];   /* page group member: slot + 1; 0: none */
     int32_t grp_disp[MAX_BLOCK_INSNS];  /* ... its offset from the group's low end */
     int slot_until[JIT_PAGE_SLOTS];     /* a slot is in use up to this instruction */
@@ -1255,14 +1282,14 @@ static void hoist_groups(struct tx *t)
         const struct insn *in = &t->ins[i];
         unsigned kind = mem_of_kind(in->op, TLB_WRITE) ? TLB_WRITE : TLB_READ;
         if (!mem_of_kind(in->op, kind) || !in->rs1 || ((written >> in->rs1) & 1) ||
-            t->grp_slot[i])
+            t->grp_slot[i] || t->gathered[i])
             continue;
         int k = JIT_PAGE_SLOTS + (int)t->nhoist;
         int32_t lo = in->imm, hi = in->imm + (int32_t)mem_size(in->op);
         t->grp_slot[i] = (int8_t)(k + 1);
         for (unsigned j = i + 1; j < t->n; j++) {
             const struct insn *m = &t->ins[j];
-            if (!mem_of_kind(m->op, kind) || m->rs1 != in->rs1 || t->grp_slot[j])
+            if (!mem_of_kind(m->op, kind) || m->rs1 != in->rs1 || t->grp_slot[j] || t->gathered[j])
                 continue;
             if (group_takes(m, m->imm, &lo, &hi))
                 t->grp_slot[j] = (int8_t)(k + 1);
@@ -1326,7 +1353,7 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
         int64_t rel;
         if (group_stops(t, i, t->idx))
             break;
-        if (mem_of_kind(t->ins[i].op, TLB_WRITE) && group_rel(t, i, &rel))
+        if (mem_of_kind(t->ins[i].op, TLB_WRITE) && !t->gathered[i] && group_rel(t, i, &rel))
             kind = TLB_WRITE;
     }
     *gkind = kind;
@@ -1342,7 +1369,8 @@ static int page_group(struct tx *t, unsigned kind, unsigned size, int32_t *lo_ou
         bool fits = mem_of_kind(m->op, kind) ||
                     (kind == TLB_WRITE && mem_of_kind(m->op, TLB_READ));
         int64_t rel;
-        if (fits && group_rel(t, i, &rel) && group_takes(m, m->imm + rel, &lo, &hi)) {
+        if (fits && !t->gathered[i] && group_rel(t, i, &rel) &&
+            group_takes(m, m->imm + rel, &lo, &hi)) {
             cimm[nc] = m->imm + (int32_t)rel;
             cand[nc++] = i;
         }
@@ -1521,6 +1549,7 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
     s->slot = -1;
     s->lslot = -1;
     s->disp = 0;
+    s->span = 0;
     s->idx = t->idx;
     fp_slow_note(t, t->nslow - 1);
     return s;
@@ -1659,6 +1688,215 @@ static void emit_reprobe(struct tx *t, struct slow *s)
 }
 
 /* lb/lh/lw/ld/lbu/lhu/lwu rd, imm(rs1) */
+/*
+ * Byte gathers: RV64GC code reads unaligned little-endian words a byte at
+ * a time (compilers assume slow misaligned access), e.g. for 8 bytes
+ *   lbu a0,1(s1); lbu a5,0(s1); ...; slli a0,a0,8; or a0,a0,a5; ...;
+ *   slli a6,a6,56; or a6,a6,a5
+ * 22 instructions that x86-64 does in one load. find_gathers finds such a
+ * stretch (lbu through one unchanged base, slli by whole bytes, or/add of
+ * disjoint bytes, nothing else) that ends with a register holding the n =
+ * 2, 4 or 8 bytes it loaded, in order. tr_gather translates it at its
+ * first instruction as one probe for the n bytes and one load, each other
+ * register the stretch writes that anything may still read taken from the
+ * loaded value (it must hold the load's first bytes, as the partial ORs of
+ * such a stretch do), and the rest of the stretch emits nothing. When the
+ * bytes are not in one page the TLB has, the slow path runs the stretch's
+ * instructions on the interpreter (helper_span), which faults exactly
+ * where they would, then rejoins.
+ */
+#define GBYTE_ZERO (-128) /* a byte of the value that is 0 */
+
+static bool gather_full(const int8_t *src, int lo, unsigned n)
+{
+    for (unsigned q = 0; q < 8; q++)
+        if (src[q] != (q < n ? (int8_t)(lo + (int)q) : GBYTE_ZERO))
+            return false;
+    return true;
+}
+
+/* The stretch from instruction i, or false. */
+static bool find_gather(const struct tx *t, const struct insn *ins, unsigned n, unsigned i,
+                        struct gather *gt)
+{
+    const struct insn *a = &ins[i];
+    if (a->op != OP_LBU || !a->rs1 || !a->rd || a->rd == a->rs1 || t->gathered[i])
+        return false;
+    unsigned base = a->rs1;
+    int8_t v[32][8];
+    uint32_t known = 0, written = 0;
+    int lo = 8, hi = -8;
+    for (unsigned k = i; k < n && k < i + GATHER_MAX_INSNS; k++) {
+        const struct insn *m = &ins[k];
+        if (k > i && (t->join[k].target || t->join[k].back))
+            return false; /* (another path comes in) */
+        if (!m->rd || m->rd == base)
+            return false;
+        int8_t r[8];
+        if (m->op == OP_LBU) {
+            int rel = m->imm - a->imm;
+            if (m->rs1 != base || rel < -7 || rel > 7)
+                return false;
+            r[0] = (int8_t)rel;
+            for (unsigned q = 1; q < 8; q++)
+                r[q] = GBYTE_ZERO;
+            lo = rel < lo ? rel : lo;
+            hi = rel + 1 > hi ? rel + 1 : hi;
+        } else if (m->op == OP_SLLI) {
+            unsigned sh = (unsigned)m->imm / 8;
+            if (!((known >> m->rs1) & 1) || (m->imm & 7) || sh > 7)
+                return false;
+            for (unsigned q = 0; q < 8; q++) {
+                if (q >= 8 - sh && v[m->rs1][q] != GBYTE_ZERO)
+                    return false; /* (a byte shifted out) */
+                r[q] = q < sh ? GBYTE_ZERO : v[m->rs1][q - sh];
+            }
+        } else if (m->op == OP_OR || m->op == OP_ADD) {
+            if (!((known >> m->rs1) & 1) || !((known >> m->rs2) & 1) || m->rs1 == m->rs2)
+                return false;
+            for (unsigned q = 0; q < 8; q++) {
+                int8_t x = v[m->rs1][q], y = v[m->rs2][q];
+                if (x != GBYTE_ZERO && y != GBYTE_ZERO)
+                    return false; /* (bytes that overlap: not a gather) */
+                r[q] = x != GBYTE_ZERO ? x : y;
+            }
+        } else {
+            return false;
+        }
+        memcpy(v[m->rd], r, 8);
+        known |= 1u << m->rd;
+        written |= 1u << m->rd;
+        if (m->op == OP_LBU || hi - lo < 2 || (hi - lo) & (hi - lo - 1) ||
+            !gather_full(r, lo, (unsigned)(hi - lo)))
+            continue;
+        /* m->rd holds the whole load; which registers written hold a part? */
+        gt->base = (uint8_t)base;
+        gt->rd = m->rd;
+        gt->n = (uint8_t)(hi - lo);
+        gt->len = (uint8_t)(k - i + 1);
+        gt->off = a->imm + lo;
+        gt->nout = 0;
+        for (uint32_t w = written; w; w &= w - 1) {
+            unsigned g = (unsigned)__builtin_ctz(w);
+            unsigned len = 0;
+            while (len < 8 && v[g][len] == lo + (int)len)
+                len++;
+            gt->out[gt->nout++] = (struct gather_out){
+                .g = (uint8_t)g, .ok = len && gather_full(v[g], lo, len), .len = (uint8_t)len};
+        }
+        return true;
+    }
+    return false;
+}
+
+static void find_gathers(struct tx *t, const struct insn *ins, unsigned n)
+{
+    t->ngather = 0;
+    t->skip_until = -1;
+    memset(t->gathered, 0, n * sizeof(t->gathered[0]));
+    for (unsigned i = 0; i < n; i++) {
+        t->gather_at[i] = -1;
+        if (t->ngather == MAX_GATHERS || !find_gather(t, ins, n, i, &t->gathers[t->ngather]))
+            continue;
+        t->gather_at[i] = (int16_t)t->ngather;
+        for (unsigned k = i; k < i + t->gathers[t->ngather].len; k++)
+            t->gathered[k] = true;
+        t->ngather++;
+    }
+}
+
+/* d = the first len bytes of the n-byte value in v. */
+static void gather_extract(struct tx *t, int d, int v, unsigned len, unsigned n)
+{
+    struct x64_emitter *e = t->e;
+    if (len == n) {
+        if (d != v)
+            x64_mov_rr(e, W64, d, v);
+    } else if (len == 1) {
+        x64_movzx8_rr(e, W32, d, v);
+    } else if (len == 2) {
+        x64_movzx16_rr(e, W32, d, v);
+    } else if (len == 4) {
+        x64_mov_rr(e, W32, d, v);
+    } else {
+        x64_mov_rr(e, W64, d, v);
+        x64_shl_ri(e, W64, d, (uint8_t)(64 - 8 * len));
+        x64_shr_ri(e, W64, d, (uint8_t)(64 - 8 * len));
+    }
+}
+
+/* The gather starting at the current instruction; false when one of the
+ * registers it writes is read later and does not hold the load's first
+ * bytes (then the instructions are translated one by one). */
+static bool tr_gather(struct tx *t, const struct gather *gt)
+{
+    struct x64_emitter *e = t->e;
+    unsigned after = t->idx + gt->len; /* the first instruction after it */
+    const struct gather_out *outs[GATHER_MAX_INSNS];
+    unsigned no = 0;
+    uint32_t wr = 0;
+    for (unsigned k = 0; k < gt->nout; k++) {
+        const struct gather_out *o = &gt->out[k];
+        wr |= 1u << o->g;
+        if (o->g != gt->rd && dead_at(t, after, o->g))
+            continue;
+        if (!o->ok)
+            return false;
+        if (o->g == gt->rd && no) {
+            outs[no] = outs[0];
+            outs[0] = o;
+            no++;
+        } else {
+            outs[no++] = o;
+        }
+    }
+    t->rax_free_since = (int64_t)e->len; /* (dst() leaves rax alone) */
+    int base = get(t, gt->base, RAX);
+    x64_lea(e, W64, RAX, x64_mem_bd(base, gt->off));
+    int d[GATHER_MAX_INSNS];
+    for (unsigned k = 0; k < no; k++)
+        d[k] = dst(t, outs[k]->g, k ? RCX : RAX);
+    t->rax_free_since = -1;
+    struct slow *s = new_slow(t, TLB_READ, gt->n, d[0]);
+    s->span = gt->len;
+    s->span_wr = wr;
+    tlb_probe_cmp(t, TLB_READ, 0);
+    x64_jcc_l32(e, X64_CC_NE, &s->entry);
+    range_check(t, gt->n, &s->entry);
+    tlb_probe_hit_rdx(t, TLB_READ);
+    struct x64_mem m = x64_mem_bisd(RAX, RDX, 1, 0);
+    if (gt->n == 8)
+        x64_mov_rm(e, W64, d[0], m);
+    else if (gt->n == 4)
+        x64_mov_rm(e, W32, d[0], m);
+    else
+        x64_movzx16_rm(e, W32, d[0], m);
+    for (unsigned k = 1; k < no; k++) {
+        gather_extract(t, d[k], d[0], outs[k]->len, gt->n);
+        if (d[k] == RCX)
+            x64_mov_mr(e, W64, xreg(outs[k]->g), RCX); /* (no host register for it) */
+        else
+            put(t, outs[k]->g, d[k]);
+    }
+    if (d[0] == RAX)
+        x64_mov_mr(e, W64, xreg(gt->rd), RAX);
+    else
+        put(t, gt->rd, d[0]);
+    /* The others are overwritten before anything sees them. */
+    for (unsigned k = 0; k < gt->nout; k++) {
+        unsigned g = gt->out[k].g;
+        bool out = false;
+        for (unsigned j = 0; j < no; j++)
+            out |= outs[j]->g == g;
+        if (!out)
+            unmap(t, g);
+    }
+    memcpy(s->post, t->r, sizeof(t->r));
+    x64_bind(e, &s->join);
+    t->skip_until = (int)(after - 1);
+    return true;
+}
+
 static void tr_load(struct tx *t, unsigned size, bool sign)
 {
     struct x64_emitter *e = t->e;
@@ -1716,9 +1954,54 @@ static void tr_store(struct tx *t, unsigned size)
 
 /* The slow path of a load or store: mmu_load_slow / mmu_store_slow with
  * h->pc at the instruction, so a fault is precise. */
+/* The slow path of a gather: the stretch on the interpreter, from the
+ * state where the fast path branched (all of it written back), then the
+ * fast path's state after it, from h->x[]. The interpreter counts what
+ * retires; on the way back that comes off again, as the block counts the
+ * stretch itself. */
+static bool helper_span(struct hart *h, uint64_t len)
+{
+    for (uint64_t k = 0; k < len; k++)
+        if (!interp_step(h))
+            return false;
+    h->instret -= len;
+    return true;
+}
+
+static void emit_span_slow(struct tx *t, struct slow *s)
+{
+    struct x64_emitter *e = t->e;
+    x64_bind(e, &s->entry);
+    emit_writeback(t, s->regs, false);
+    store_pc(t, s->pc);
+    if (s->fp_run)
+        fp_emit_slow_enter(t); /* rax, rdx */
+    x64_mov_ri(e, W32, RSI, s->span);
+    call_helper(t, (const void *)helper_span);
+    if (s->fp_run)
+        fp_emit_slow_leave(t);
+    struct x64_label ok;
+    x64_label_init(&ok);
+    x64_test_rr(e, W8, RAX, RAX);
+    x64_jcc_l(e, X64_CC_NE, &ok);
+    /* A fault in the stretch: h->x[] has everything, h->pc the handler. */
+    add_instret(t, s->pending);
+    x64_jmp_to(e, t->env->exit_synced);
+    x64_bind(e, &ok);
+    for (unsigned g = 1; g < 32; g++)
+        if (s->post[g].host >= 0 && (caller_saved(s->post[g].host) || ((s->span_wr >> g) & 1)))
+            x64_mov_rm(e, W64, s->post[g].host, xreg(g));
+    fp_slow_rejoin(t, (unsigned)(s - t->slow));
+    x64_jmp_l32(e, &s->join);
+}
+
 static void emit_slow(struct tx *t, struct slow *s)
 {
     struct x64_emitter *e = t->e;
+    if (s->span) {
+        emit_span_slow(t, s);
+        return;
+    }
     if (s->grouped)
         emit_reprobe(t, s);
     else if (s->lslot >= 0)
@@ -2184,7 +2467,15 @@ static void tr_jalr(struct tx *t)
 static bool tr_insn(struct tx *t)
 {
     const struct insn *in = t->in;
+    if ((int)t->idx <= t->skip_until) {
+        t->pending++; /* (done by the gather before it) */
+        return true;
+    }
     fp_before_insn(t);
+    if (t->gather_at[t->idx] >= 0 && tr_gather(t, &t->gathers[t->gather_at[t->idx]])) {
+        t->pending++;
+        return true;
+    }
     if (in->rd && insn_pure(in) && dead_at(t, t->idx + 1, in->rd)) {
         /* The result is overwritten before anything could see it. */
         unmap(t, in->rd);
@@ -2715,6 +3006,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->follow = follow;
     mark_joins(t, ins, n, pc);
     value_numbers(t, ins, n);
+    find_gathers(t, ins, n);
     memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
     for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
         t->slot_until[k] = -1;
