@@ -216,7 +216,7 @@ struct tx {
     uint16_t base_vn[MAX_BLOCK_INSNS];  /* a load or store's base: its value number... */
     uint64_t base_off[MAX_BLOCK_INSNS]; /* ... plus this (see value_numbers) */
     int16_t gather_at[MAX_BLOCK_INSNS]; /* a byte gather starts here: its index; else -1 */
-    bool gathered[MAX_BLOCK_INSNS];     /* ... in one (its loads lead or join no page group) */
+    bool gathered[MAX_BLOCK_INSNS];     /* ... in one (no page group takes its loads) */
     struct gather gathers[MAX_GATHERS];
     unsigned ngather;
     int skip_until;                     /* instructions a translated gather did */
@@ -1687,7 +1687,6 @@ static void emit_reprobe(struct tx *t, struct slow *s)
     x64_jmp_l32(e, &s->join);
 }
 
-/* lb/lh/lw/ld/lbu/lhu/lwu rd, imm(rs1) */
 /*
  * Byte gathers: RV64GC code reads unaligned little-endian words a byte at
  * a time (compilers assume slow misaligned access), e.g. for 8 bytes
@@ -1834,7 +1833,7 @@ static bool tr_gather(struct tx *t, const struct gather *gt)
     unsigned after = t->idx + gt->len; /* the first instruction after it */
     const struct gather_out *outs[GATHER_MAX_INSNS];
     unsigned no = 0;
-    uint32_t wr = 0;
+    uint32_t wr = 0, given = 0;
     for (unsigned k = 0; k < gt->nout; k++) {
         const struct gather_out *o = &gt->out[k];
         wr |= 1u << o->g;
@@ -1842,6 +1841,7 @@ static bool tr_gather(struct tx *t, const struct gather *gt)
             continue;
         if (!o->ok)
             return false;
+        given |= 1u << o->g;
         if (o->g == gt->rd && no) {
             outs[no] = outs[0];
             outs[0] = o;
@@ -1883,20 +1883,15 @@ static bool tr_gather(struct tx *t, const struct gather *gt)
     else
         put(t, gt->rd, d[0]);
     /* The others are overwritten before anything sees them. */
-    for (unsigned k = 0; k < gt->nout; k++) {
-        unsigned g = gt->out[k].g;
-        bool out = false;
-        for (unsigned j = 0; j < no; j++)
-            out |= outs[j]->g == g;
-        if (!out)
-            unmap(t, g);
-    }
+    for (uint32_t w = wr & ~given; w; w &= w - 1)
+        unmap(t, (unsigned)__builtin_ctz(w));
     memcpy(s->post, t->r, sizeof(t->r));
     x64_bind(e, &s->join);
     t->skip_until = (int)(after - 1);
     return true;
 }
 
+/* lb/lh/lw/ld/lbu/lhu/lwu rd, imm(rs1) */
 static void tr_load(struct tx *t, unsigned size, bool sign)
 {
     struct x64_emitter *e = t->e;
@@ -1952,8 +1947,6 @@ static void tr_store(struct tx *t, unsigned size)
 
 #include "vmm/jit/translate_fp.inc"
 
-/* The slow path of a load or store: mmu_load_slow / mmu_store_slow with
- * h->pc at the instruction, so a fault is precise. */
 /* The slow path of a gather: the stretch on the interpreter, from the
  * state where the fast path branched (all of it written back), then the
  * fast path's state after it, from h->x[]. The interpreter counts what
@@ -1995,6 +1988,8 @@ static void emit_span_slow(struct tx *t, struct slow *s)
     x64_jmp_l32(e, &s->join);
 }
 
+/* The slow path of a load or store: mmu_load_slow / mmu_store_slow with
+ * h->pc at the instruction, so a fault is precise. */
 static void emit_slow(struct tx *t, struct slow *s)
 {
     struct x64_emitter *e = t->e;
