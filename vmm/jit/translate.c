@@ -1406,8 +1406,15 @@ static void tag_cmp(struct tx *t, uint32_t align, struct x64_mem tag)
 
 /* rdx = TLB index * 16; cmp va's tag with the entry's (tag_cmp; rcx
  * clobbered): jne is a miss. Then `add rax, [tlb_entry + 8]`
- * (tlb_probe_hit) makes rax the host address. */
-static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
+ * (tlb_probe_hit) makes rax the host address.
+ *
+ * With span > 0 (a page group, a gather: no alignment check), the compare
+ * is also the range check that [rax, rax + span) lies in one page: rcx is
+ * the page of the range's last byte, while the entry is the one of rax's
+ * page. The TLB is direct-mapped on the page number's low TLB_BITS, so the
+ * entry of rax's page never holds the next page's tag; a range that ends
+ * in the next page (span <= PAGE_SIZE reaches no further) misses. */
+static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align, int32_t span)
 {
     struct x64_emitter *e = t->e;
     /* rdx = ((va >> 12) & (TLB_SIZE - 1)) * 16 (BMI2: a rotate that leaves
@@ -1420,7 +1427,14 @@ static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align)
         x64_shr_ri(e, W32, RDX, PAGE_SHIFT - 4);
     }
     x64_and_ri(e, W32, RDX, (int32_t)((TLB_SIZE - 1) << 4));
-    tag_cmp(t, align, tlb_entry_mem(t, kind, 0));
+    if (span > 1) {
+        assert(!align && span <= (int32_t)PAGE_SIZE);
+        x64_lea(e, W64, RCX, x64_mem_bd(RAX, span - 1));
+        x64_and_ri(e, W64, RCX, (int32_t)PAGE_MASK);
+        x64_cmp_rm(e, W64, RCX, tlb_entry_mem(t, kind, 0));
+    } else {
+        tag_cmp(t, align, tlb_entry_mem(t, kind, 0));
+    }
 }
 
 static void tlb_probe_hit(struct tx *t, unsigned kind)
@@ -1458,21 +1472,12 @@ static void emit_loop_reprobe(struct tx *t, struct slow *s)
     struct x64_emitter *e = t->e;
     unsigned kind = s->store ? TLB_WRITE : TLB_READ;
     x64_bind(e, &s->reprobe);
-    tlb_probe_cmp(t, kind, s->size - 1); /* rcx = the tag */
+    tlb_probe_cmp(t, kind, s->size - 1, 0); /* rcx = the tag */
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     tlb_probe_hit_rdx(t, kind);
     x64_mov_mr(e, W64, loop_slot_mem(s->lslot, 0), RCX);
     x64_mov_mr(e, W64, loop_slot_mem(s->lslot, 8), RDX);
     x64_jmp_l32(e, &s->access);
-}
-
-/* Out of line to `fail` unless [rax, rax + span) is within one page. */
-static void range_check(struct tx *t, int32_t span, struct x64_label *fail)
-{
-    x64_mov_rr(t->e, W32, RCX, RAX);
-    x64_and_ri(t->e, W32, RCX, (int32_t)~PAGE_MASK);
-    x64_cmp_ri(t->e, W32, RCX, (int32_t)PAGE_SIZE - span);
-    x64_jcc_l32(t->e, X64_CC_A, fail);
 }
 
 /* rax = x[g] + off, with g where the cache state `regs` has it. */
@@ -1500,9 +1505,8 @@ static void hoist_va(struct tx *t, int k, const struct reg *regs)
 static void hoist_fill(struct tx *t, int k, struct x64_label *fail)
 {
     unsigned j = (unsigned)(k - JIT_PAGE_SLOTS), kind = t->hoist_kind[j];
-    tlb_probe_cmp(t, kind, 0);
+    tlb_probe_cmp(t, kind, 0, t->hoist_span[j]);
     x64_jcc_l32(t->e, X64_CC_NE, fail);
-    range_check(t, t->hoist_span[j], fail);
     tlb_probe_hit(t, kind);
     x64_mov_mr(t->e, W64, slot_mem(k), RAX);
 }
@@ -1624,7 +1628,7 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
         return s;
     }
     if (k < 0) {
-        tlb_probe_cmp(t, kind, size - 1);
+        tlb_probe_cmp(t, kind, size - 1, 0);
         s = new_slow(t, kind, size, d);
         x64_jcc_l32(e, X64_CC_NE, &s->entry);
         tlb_probe_hit_rdx(t, kind);
@@ -1632,13 +1636,12 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     }
     /* The leader: one page holds [rax, rax + span). (A miss probes again
      * for the leader's own kind, out of line.) */
-    tlb_probe_cmp(t, gkind, 0);
+    tlb_probe_cmp(t, gkind, 0, span);
     s = new_slow(t, kind, size, d);
     s->grouped = s->leader = true;
     s->slot = k;
     s->disp = in->imm - lo;
     x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
-    range_check(t, span, &s->reprobe);
     tlb_probe_hit(t, gkind);
     x64_mov_mr(e, W64, slot_mem(k), RAX);
     x64_bind(e, &s->access);
@@ -1675,7 +1678,7 @@ static void emit_reprobe(struct tx *t, struct slow *s)
     } else {
         va_to_rax(t, s->regs, in->rs1, in->imm);
     }
-    tlb_probe_cmp(t, kind, s->size - 1);
+    tlb_probe_cmp(t, kind, s->size - 1, 0);
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     tlb_probe_hit(t, kind);
     if (s->disp)
@@ -1860,9 +1863,8 @@ static bool tr_gather(struct tx *t, const struct gather *gt)
     struct slow *s = new_slow(t, TLB_READ, gt->n, d[0]);
     s->span = gt->len;
     s->span_wr = wr;
-    tlb_probe_cmp(t, TLB_READ, 0);
+    tlb_probe_cmp(t, TLB_READ, 0, gt->n);
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
-    range_check(t, gt->n, &s->entry);
     tlb_probe_hit_rdx(t, TLB_READ);
     struct x64_mem m = x64_mem_bisd(RAX, RDX, 1, 0);
     if (gt->n == 8)
