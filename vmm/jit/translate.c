@@ -638,14 +638,17 @@ static void call_helper(struct tx *t, const void *fn)
 
 /* ---- exits ---- */
 
-/* Jump to the block for guest pc RAX (already in h->pc, everything synced)
- * through the inline jump cache, or leave to the dispatcher on a miss:
+/* Jump to the block for guest pc RAX (everything synced) through the
+ * inline jump cache, or leave to the dispatcher on a miss, which stores
+ * h->pc first (a block needs no h->pc at entry):
  *   rcx = jit_jc_index(pc) * 32
  *       = ((((pc >> JC_BITS) ^ pc) << 4) & ((JC_SIZE - 1) << 5))  (32 bits suffice)
  *   rdx = the jump cache; hit: e[rcx].pc == pc && e[rcx].gen == jc.gen */
 static void emit_jc_jump(struct tx *t)
 {
     struct x64_emitter *e = t->e;
+    struct x64_label miss;
+    x64_label_init(&miss);
     _Static_assert(2 * JIT_JC_BITS + 1 < 32, "the index comes from the low 32 bits of pc");
     x64_mov_rr(e, W32, RCX, RAX);
     x64_shr_ri(e, W32, RCX, JIT_JC_BITS);
@@ -654,11 +657,14 @@ static void emit_jc_jump(struct tx *t)
     x64_and_ri(e, W32, RCX, (int32_t)((JIT_JC_SIZE - 1) << 5));
     x64_mov_ri(e, W64, RDX, (int64_t)(uintptr_t)t->env->jc);
     x64_cmp_rm(e, W64, RAX, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES));
-    x64_jcc_to(e, X64_CC_NE, t->env->exit0);
+    x64_jcc_l(e, X64_CC_NE, &miss);
     x64_mov_rm(e, W64, R11, x64_mem_b(RDX));
     x64_cmp_rm(e, W64, R11, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES + 16));
-    x64_jcc_to(e, X64_CC_NE, t->env->exit0);
+    x64_jcc_l(e, X64_CC_NE, &miss);
     x64_jmp_m(e, x64_mem_bisd(RDX, RCX, 1, JIT_JC_ENTRIES + 8));
+    x64_bind(e, &miss);
+    x64_mov_mr(e, W64, HF(pc), RAX);
+    x64_jmp_to(e, t->env->exit0);
 }
 
 /* Leave the block towards guest `target` (cache synced, instret added by the
@@ -696,7 +702,6 @@ static void emit_exit_stubs(struct tx *t)
             x64_jmp_to(e, t->env->exit_rax);
         } else {
             x64_mov_ri(e, W64, RAX, (int64_t)x->target);
-            x64_mov_mr(e, W64, HF(pc), RAX);
             emit_jc_jump(t);
         }
     }
@@ -2450,10 +2455,10 @@ static void tr_jalr(struct tx *t)
     x64_and_ri(e, W64, RAX, -2);
     put_imm_last(t, in->rd, (int64_t)(t->pc + in->len), RCX);
     end_block_after_jump(t);
-    x64_mov_mr(e, W64, HF(pc), RAX);
     if (t->env->chain) {
         emit_jc_jump(t);
     } else {
+        x64_mov_mr(e, W64, HF(pc), RAX);
         x64_jmp_to(e, t->env->exit0);
     }
 }
