@@ -517,6 +517,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
             .max_insns = jit_opts.max_insns ? jit_opts.max_insns : DEFAULT_MAX_INSNS,
             .chain = !jit_opts.no_chain && !jit_opts.verify,
             .bmi2 = j->bmi2 && !jit_opts.no_bmi2,
+            .leave_at_heads = jit_opts.leave_at_heads,
         };
         /* Blocks start 16-byte aligned. */
         x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);

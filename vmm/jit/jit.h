@@ -30,6 +30,7 @@ struct jit_opts {
     bool verify;            /* lockstep: check each block against the interpreter */
     unsigned max_insns;     /* longest block (guest instructions); 0: default */
     bool no_bmi2;           /* translate as if the host had no BMI2 (tests the fallbacks) */
+    bool leave_at_heads;    /* inner loop heads always leave, as with an event pending (tests) */
 };
 extern struct jit_opts jit_opts;
 

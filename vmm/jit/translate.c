@@ -339,8 +339,9 @@ static bool insn_pure(const struct insn *in)
  * the straight path past b does not read it sooner. (Such an index may
  * name an instruction after b, or none: it only orders the reads, and
  * DEAD needs no exit before the write, while b may leave.) next_exit[i]:
- * the first instruction from i on that may leave the block or trap (n: none
- * before the end).
+ * the first instruction from i on that may leave the block or trap, or an
+ * inner loop's head, which may leave before it runs (n: none before the
+ * end).
  */
 static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
                        const int8_t *grp_slot, const int16_t *join_of, unsigned n, bool loop)
@@ -376,9 +377,16 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
                 next[i][__builtin_ctz(m)] = (uint16_t)i;
         }
     }
+    /* An inner loop's head k may leave too (its event check), before k
+     * runs: what k overwrites is not dead there. */
+    static __thread bool head[MAX_BLOCK_INSNS];
+    memset(head, 0, n * sizeof(head[0]));
+    for (unsigned i = 0; i < n; i++)
+        if (join_of[i] != NO_JOIN && join_of[i] <= (int)i)
+            head[join_of[i]] = true;
     next_exit[n] = (uint16_t)n;
     for (unsigned i = n; i-- > 0;)
-        next_exit[i] = insn_pure(&ins[i]) ? next_exit[i + 1] : (uint16_t)i;
+        next_exit[i] = insn_pure(&ins[i]) && !head[i] ? next_exit[i + 1] : (uint16_t)i;
 }
 
 /* g's value, from instruction i on, is overwritten before anything could
@@ -2328,7 +2336,9 @@ static void join_bind(struct tx *t, unsigned i)
     t->reachable = true;
     x64_bind(t->e, &jn->label);
     t->joined_at = (int64_t)t->e->len;
-    if (jn->back) {
+    if (jn->back && t->env->leave_at_heads) {
+        x64_jmp_l32(t->e, &jn->events); /* (tests: the state an event exit leaves) */
+    } else if (jn->back) {
         /* every iteration: interrupts and requests (emit_loop_exits) */
         x64_cmp_mi(t->e, W32, HF(events), 0);
         x64_jcc_l32(t->e, X64_CC_NE, &jn->events);

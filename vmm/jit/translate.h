@@ -105,6 +105,7 @@ struct jit_env {
     unsigned max_insns;
     bool chain;                 /* emit chainable exits and the jalr lookup */
     bool bmi2;                  /* host has shlx/shrx/sarx */
+    bool leave_at_heads;        /* inner loop heads leave as if an event were pending */
 };
 
 /*
