@@ -40,8 +40,9 @@
  * integer code: the head is a join that the straight path fixes, with an
  * event check, and the back edge reconciles to it. The look-ahead stays
  * linear, but for the back edges' reads at their heads: a forward jump
- * only skips reads, and a branch counts as a possible exit, so a value is
- * treated as dead only when it is overwritten before any branch.
+ * only skips reads, and a branch (or an inner loop's head) counts as a
+ * possible exit, so a value is treated as dead only when it is overwritten
+ * before any of those.
  * See translate.h for the rules blocks follow at entry and exit.
  */
 #include "vmm/jit/translate.h"
@@ -346,9 +347,14 @@ static bool insn_pure(const struct insn *in)
 static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
                        const int8_t *grp_slot, const int16_t *join_of, unsigned n, bool loop)
 {
+    /* The inner loops' heads: an inner loop's head k may leave too (its
+     * event check), before k runs, so what k overwrites is not dead there. */
+    static __thread bool head[MAX_BLOCK_INSNS];
     bool inner = false;
+    memset(head, 0, n * sizeof(head[0]));
     for (unsigned i = 0; i < n; i++)
-        inner |= join_of[i] != NO_JOIN && join_of[i] <= (int)i;
+        if (join_of[i] != NO_JOIN && join_of[i] <= (int)i)
+            inner = head[join_of[i]] = true;
     for (unsigned g = 0; g < 32; g++)
         next[n][g] = NEVER;
     for (unsigned pass = 0; pass < (loop || inner ? 2u : 1u); pass++) {
@@ -377,13 +383,6 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
                 next[i][__builtin_ctz(m)] = (uint16_t)i;
         }
     }
-    /* An inner loop's head k may leave too (its event check), before k
-     * runs: what k overwrites is not dead there. */
-    static __thread bool head[MAX_BLOCK_INSNS];
-    memset(head, 0, n * sizeof(head[0]));
-    for (unsigned i = 0; i < n; i++)
-        if (join_of[i] != NO_JOIN && join_of[i] <= (int)i)
-            head[join_of[i]] = true;
     next_exit[n] = (uint16_t)n;
     for (unsigned i = n; i-- > 0;)
         next_exit[i] = insn_pure(&ins[i]) && !head[i] ? next_exit[i + 1] : (uint16_t)i;
@@ -1962,6 +1961,22 @@ static void tr_store(struct tx *t, unsigned size)
 
 #include "vmm/jit/translate_fp.inc"
 
+/* Out of line, the other arguments placed: fn(h, ...) with `arg` = imm
+ * set last (saving the FP run's state clobbers rax and rdx), the FP run's
+ * MXCSR back after it, then to `ok` when fn returned true. */
+static void slow_call(struct tx *t, const struct slow *s, int arg, uint32_t imm, const void *fn,
+                      struct x64_label *ok)
+{
+    if (s->fp_run)
+        fp_emit_slow_enter(t); /* rax, rdx */
+    x64_mov_ri(t->e, W32, arg, imm);
+    call_helper(t, fn);
+    if (s->fp_run)
+        fp_emit_slow_leave(t);
+    x64_test_rr(t->e, W8, RAX, RAX);
+    x64_jcc_l(t->e, X64_CC_NE, ok);
+}
+
 /* The slow path of a gather: the stretch on the interpreter, from the
  * state where the fast path branched (all of it written back), then the
  * fast path's state after it, from h->x[]. The interpreter counts what
@@ -1982,16 +1997,9 @@ static void emit_span_slow(struct tx *t, struct slow *s)
     x64_bind(e, &s->entry);
     emit_writeback(t, s->regs, false);
     store_pc(t, s->pc);
-    if (s->fp_run)
-        fp_emit_slow_enter(t); /* rax, rdx */
-    x64_mov_ri(e, W32, RSI, s->span);
-    call_helper(t, (const void *)helper_span);
-    if (s->fp_run)
-        fp_emit_slow_leave(t);
     struct x64_label ok;
     x64_label_init(&ok);
-    x64_test_rr(e, W8, RAX, RAX);
-    x64_jcc_l(e, X64_CC_NE, &ok);
+    slow_call(t, s, RSI, s->span, (const void *)helper_span, &ok);
     /* A fault in the stretch: h->x[] has everything, h->pc the handler. */
     add_instret(t, s->pending);
     x64_jmp_to(e, t->env->exit_synced);
@@ -2031,16 +2039,10 @@ static void emit_slow(struct tx *t, struct slow *s)
     else
         x64_mov_rr(e, W64, RCX, s->val);
     x64_mov_rr(e, W64, RSI, RAX);
-    if (s->fp_run)
-        fp_emit_slow_enter(t); /* rax, rdx */
-    x64_mov_ri(e, W32, RDX, s->size);
-    call_helper(t, s->store ? (const void *)mmu_store_slow : (const void *)mmu_load_slow);
-    if (s->fp_run)
-        fp_emit_slow_leave(t);
     struct x64_label ok;
     x64_label_init(&ok);
-    x64_test_rr(e, W8, RAX, RAX);
-    x64_jcc_l(e, X64_CC_NE, &ok);
+    slow_call(t, s, RDX, s->size,
+              s->store ? (const void *)mmu_store_slow : (const void *)mmu_load_slow, &ok);
     /* Trap taken: h->pc is the handler; this instruction did not retire. */
     emit_writeback(t, s->regs, true);
     add_instret(t, s->pending);
