@@ -504,6 +504,17 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
     if (!in_map && bus_mem_ptr(h->bus, pa & PAGE_MASK, PAGE_SIZE, true))
         return NULL;
 
+    /* The next page, for an instruction across the page end (checked again
+     * where it runs). */
+    uint64_t next_va = (pc & PAGE_MASK) + PAGE_SIZE;
+    const uint8_t *next = next_va ? mmu_fetch_host_tlb(h, next_va) : NULL;
+    int32_t next_half = -1;
+    if (next) {
+        uint16_t half;
+        memcpy(&half, next, 2);
+        next_half = half;
+    }
+
     for (int attempt = 0; attempt < 2; attempt++) {
         if (j->nblocks == MAX_BLOCKS || x64_space(&j->e) < CACHE_RESERVE)
             flush(j);
@@ -518,6 +529,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
             .chain = !jit_opts.no_chain && !jit_opts.verify,
             .bmi2 = j->bmi2 && !jit_opts.no_bmi2,
             .leave_at_heads = jit_opts.leave_at_heads,
+            .next_half = next_half,
         };
         /* Blocks start 16-byte aligned. */
         x64_nop(&j->e, (16 - (j->e.len & 15)) & 15);

@@ -238,6 +238,14 @@ struct tx {
     struct reg head[32];
     struct reg edge[32];         /* the state at entry and at every exit (translate.h) */
     struct x64_label loop_exit;  /* events at the loop head: write back and leave */
+    /* The last instruction runs on into the next page (see "Instructions
+     * across the page end"): its index (-1: none), and where its check
+     * fails, with the state there. */
+    int straddle_idx;
+    bool straddle_used; /* (the check was emitted) */
+    struct x64_label straddle_miss;
+    struct reg straddle_regs[32];
+    unsigned straddle_pending;
 };
 
 /* translate_fp.inc: the XMM cache where a load or store's slow path starts */
@@ -341,11 +349,12 @@ static bool insn_pure(const struct insn *in)
  * name an instruction after b, or none: it only orders the reads, and
  * DEAD needs no exit before the write, while b may leave.) next_exit[i]:
  * the first instruction from i on that may leave the block or trap, or an
- * inner loop's head, which may leave before it runs (n: none before the
- * end).
+ * inner loop's head, or the instruction across the page end (`straddle`,
+ * or -1), which may leave before they run (n: none before the end).
  */
 static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct insn *ins,
-                       const int8_t *grp_slot, const int16_t *join_of, unsigned n, bool loop)
+                       const int8_t *grp_slot, const int16_t *join_of, unsigned n, bool loop,
+                       int straddle)
 {
     /* The inner loops' heads: an inner loop's head k may leave too (its
      * event check), before k runs, so what k overwrites is not dead there. */
@@ -385,7 +394,8 @@ static void next_reads(uint16_t (*next)[32], uint16_t *next_exit, const struct i
     }
     next_exit[n] = (uint16_t)n;
     for (unsigned i = n; i-- > 0;)
-        next_exit[i] = insn_pure(&ins[i]) && !head[i] ? next_exit[i + 1] : (uint16_t)i;
+        next_exit[i] = insn_pure(&ins[i]) && !head[i] && (int)i != straddle ? next_exit[i + 1]
+                                                                           : (uint16_t)i;
 }
 
 /* g's value, from instruction i on, is overwritten before anything could
@@ -779,9 +789,22 @@ static void tr_helper(struct tx *t)
     unmap(t, t->in->rd);
 }
 
-/* The instruction at h->pc, which runs on into the next page: fetched
- * (both halves, through the MMU) and run by the interpreter, as the
- * translation cannot know the second half. Returns whether translated code
+/*
+ * Instructions across the page end: a 4-byte instruction at offset 0xffe
+ * has its upper half in the next virtual page, which may map anywhere (or
+ * nowhere) by the time the block runs. When the fetch TLB maps that page
+ * at translation time, the block translates the instruction, whose upper
+ * half it took from there, and checks at run time, just before it, that
+ * the fetch TLB still maps the page and that the half there is still the
+ * same (straddle_check): what the instruction does depends on nothing
+ * else, so the mapping may change and the code be rewritten, the check
+ * catches both. When the check fails, or the TLB did not map the page at
+ * translation time, the instruction runs on the interpreter (the helper
+ * below), which fetches through the MMU and takes the fault if there is
+ * one.
+ *
+ * helper_straddle: the instruction at h->pc, fetched (both halves, through
+ * the MMU) and run by the interpreter. Returns whether translated code
  * may go on through the jump cache: it retired, and the TLB sets (which
  * select the jump cache) are still those of the block. */
 static bool helper_straddle(struct hart *h)
@@ -2477,10 +2500,58 @@ static void tr_jalr(struct tx *t)
 
 /* ---- the block ---- */
 
+/* Before the instruction across the page end: the fetch TLB entry of the
+ * next page (its index known now) still holds that page, and the upper
+ * half there is the one translated; else leave to straddle_miss. */
+static void straddle_check(struct tx *t)
+{
+    struct x64_emitter *e = t->e;
+    fp_xmm_clear(t);
+    if (t->fp.run)
+        fp_emit_harvest(t, true); /* (the check may leave) */
+    uint64_t va = (t->pc & PAGE_MASK) + PAGE_SIZE;
+    int32_t entry = tlb_off(t->env->iset, TLB_FETCH) +
+                    (int32_t)(((va >> PAGE_SHIFT) & (TLB_SIZE - 1)) * sizeof(struct tlb_entry));
+    memcpy(t->straddle_regs, t->r, sizeof(t->r));
+    t->straddle_pending = t->pending;
+    t->straddle_used = true;
+    if (x64_fits_i32((int64_t)va)) {
+        x64_cmp_mi(e, W64, x64_mem_bd(HART, entry), (int32_t)va);
+    } else {
+        x64_mov_ri(e, W64, RAX, (int64_t)va);
+        x64_cmp_rm(e, W64, RAX, x64_mem_bd(HART, entry));
+    }
+    x64_jcc_l32(e, X64_CC_NE, &t->straddle_miss);
+    x64_mov_rm(e, W64, RAX, x64_mem_bd(HART, entry + 8));
+    if (x64_fits_i32((int64_t)va)) {
+        x64_movzx16_rm(e, W32, RCX, x64_mem_bd(RAX, (int32_t)va));
+    } else {
+        x64_mov_ri(e, W64, RCX, (int64_t)va);
+        x64_movzx16_rm(e, W32, RCX, x64_mem_bisd(RAX, RCX, 1, 0));
+    }
+    x64_cmp_ri(e, W32, RCX, (int32_t)(t->in->raw >> 16));
+    x64_jcc_l32(e, X64_CC_NE, &t->straddle_miss);
+}
+
+/* Out of line: the check failed; write back, count what retired before
+ * the instruction, and run it on the interpreter. */
+static void emit_straddle_miss(struct tx *t)
+{
+    if (!t->straddle_used)
+        return;
+    x64_bind(t->e, &t->straddle_miss);
+    set_state(t, t->straddle_regs);
+    to_edge(t);
+    add_instret(t, (int32_t)t->straddle_pending);
+    run_straddling(t, t->pcs[t->straddle_idx]);
+}
+
 /* Translate one instruction; returns false when it ended the block. */
 static bool tr_insn(struct tx *t)
 {
     const struct insn *in = t->in;
+    if ((int)t->idx == t->straddle_idx)
+        straddle_check(t);
     if ((int)t->idx <= t->skip_until) {
         t->pending++; /* (done by the gather before it) */
         return true;
@@ -2960,6 +3031,9 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     /* (not the per-stub and per-slow-path arrays: filled as they are used) */
     memset(t, 0, offsetof(struct tx, fp));
     memset(&t->fp, 0, offsetof(struct fp_tx, stub));
+    t->straddle_idx = -1;
+    t->straddle_used = false;
+    x64_label_init(&t->straddle_miss);
     t->e = e;
     t->env = env;
     t->nslow = t->nexits = t->nside = 0;
@@ -2990,12 +3064,23 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         uint16_t lo;
         memcpy(&lo, page + off, 2);
         unsigned len = insn_length(lo);
-        if (off + len > PAGE_SIZE) {
-            straddle = true; /* its second half is in the next page */
-            break;
-        }
         uint32_t raw = lo;
-        if (len == 4) {
+        if (off + len > PAGE_SIZE) {
+            /* Its upper half is in the next page: translated when the
+             * fetch TLB had that page (see straddle_check), else run by a
+             * helper after the block. */
+            if (env->next_half < 0) {
+                straddle = true;
+                break;
+            }
+            raw |= (uint32_t)env->next_half << 16;
+            decode(raw, &ins[n]);
+            pcs[n] = page_pc + off;
+            follow[n] = false;
+            t->straddle_idx = (int)n++;
+            off += len;
+            break;
+        } else if (len == 4) {
             uint16_t hi;
             memcpy(&hi, page + off + 2, 2);
             raw |= (uint32_t)hi << 16;
@@ -3020,7 +3105,13 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     t->follow = follow;
     mark_joins(t, ins, n, pc);
     value_numbers(t, ins, n);
-    find_gathers(t, ins, n);
+    /* (no gather takes the instruction across the page end: its check
+     * comes first) */
+    find_gathers(t, ins, t->straddle_idx < 0 ? n : n - 1);
+    if (t->straddle_idx >= 0) {
+        t->gather_at[n - 1] = -1;
+        t->gathered[n - 1] = false;
+    }
     memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
     for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
         t->slot_until[k] = -1;
@@ -3028,7 +3119,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     /* A block whose last instruction jumps back to its start loops without
      * leaving: registers loaded once, the event check at the loop head. */
     const struct insn *last = n ? &ins[n - 1] : NULL;
-    t->loop = env->chain && last &&
+    t->loop = env->chain && last && t->straddle_idx < 0 &&
               ((last->op >= OP_BEQ && last->op <= OP_BGEU) || last->op == OP_JAL) &&
               pcs[n - 1] + (uint64_t)(int64_t)last->imm == pc;
     t->ins = ins;
@@ -3036,7 +3127,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     if (t->loop)
         hoist_groups(t);
     static __thread uint16_t next[MAX_BLOCK_INSNS + 1][32], next_exit[MAX_BLOCK_INSNS + 1];
-    next_reads(next, next_exit, ins, t->grp_slot, t->join_of, n, t->loop);
+    next_reads(next, next_exit, ins, t->grp_slot, t->join_of, n, t->loop, t->straddle_idx);
     t->next_exit = next_exit;
     t->next = (const uint16_t(*)[32])next;
     t->pool = 0;
@@ -3094,6 +3185,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         size_t o = pcs[i] - page_pc;
         lo_off = o < lo_off ? o : lo_off;
         hi_off = o + ins[i].len > hi_off ? o + ins[i].len : hi_off;
+        hi_off = hi_off < PAGE_SIZE ? hi_off : PAGE_SIZE; /* (one across the page end) */
     }
     if (t->reachable) {
         /* Block cut at the length limit, the page end (or an instruction
@@ -3128,6 +3220,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
         emit_slow(t, &t->slow[k]);
     fp_emit_stubs(t);
     emit_side_exits(t);
+    emit_straddle_miss(t);
     emit_loop_exits(t);
     emit_exit_stubs(t);
     return done + (straddle && t->reachable);

@@ -106,6 +106,9 @@ struct jit_env {
     bool chain;                 /* emit chainable exits and the jalr lookup */
     bool bmi2;                  /* host has shlx/shrx/sarx */
     bool leave_at_heads;        /* inner loop heads leave as if an event were pending */
+    int32_t next_half;          /* the first 16 bits of the next page, if the fetch TLB maps
+                                 * it (else -1): the upper half of an instruction across the
+                                 * page end (see straddle_check) */
 };
 
 /*
