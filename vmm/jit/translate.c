@@ -2371,12 +2371,17 @@ static void join_bind(struct tx *t, unsigned i)
 }
 
 /* Out of line, from cache state st with `pending` instructions not yet
- * counted: write back, count, leave for target. */
-static void leave_from(struct tx *t, const struct reg *st, unsigned pending, uint64_t target)
+ * counted: write back and count (leave_state), then leave for target. */
+static void leave_state(struct tx *t, const struct reg *st, unsigned pending)
 {
     set_state(t, st);
     to_edge(t);
     add_instret(t, (int32_t)pending);
+}
+
+static void leave_from(struct tx *t, const struct reg *st, unsigned pending, uint64_t target)
+{
+    leave_state(t, st, pending);
     exit_direct(t, -1, target);
 }
 
@@ -2515,20 +2520,17 @@ static void straddle_check(struct tx *t)
     memcpy(t->straddle_regs, t->r, sizeof(t->r));
     t->straddle_pending = t->pending;
     t->straddle_used = true;
-    if (x64_fits_i32((int64_t)va)) {
+    bool near = x64_fits_i32((int64_t)va); /* (else in rcx) */
+    if (near) {
         x64_cmp_mi(e, W64, x64_mem_bd(HART, entry), (int32_t)va);
     } else {
-        x64_mov_ri(e, W64, RAX, (int64_t)va);
-        x64_cmp_rm(e, W64, RAX, x64_mem_bd(HART, entry));
+        x64_mov_ri(e, W64, RCX, (int64_t)va);
+        x64_cmp_rm(e, W64, RCX, x64_mem_bd(HART, entry));
     }
     x64_jcc_l32(e, X64_CC_NE, &t->straddle_miss);
     x64_mov_rm(e, W64, RAX, x64_mem_bd(HART, entry + 8));
-    if (x64_fits_i32((int64_t)va)) {
-        x64_movzx16_rm(e, W32, RCX, x64_mem_bd(RAX, (int32_t)va));
-    } else {
-        x64_mov_ri(e, W64, RCX, (int64_t)va);
-        x64_movzx16_rm(e, W32, RCX, x64_mem_bisd(RAX, RCX, 1, 0));
-    }
+    x64_movzx16_rm(e, W32, RCX,
+                   near ? x64_mem_bd(RAX, (int32_t)va) : x64_mem_bisd(RAX, RCX, 1, 0));
     x64_cmp_ri(e, W32, RCX, (int32_t)(t->in->raw >> 16));
     x64_jcc_l32(e, X64_CC_NE, &t->straddle_miss);
 }
@@ -2540,9 +2542,7 @@ static void emit_straddle_miss(struct tx *t)
     if (!t->straddle_used)
         return;
     x64_bind(t->e, &t->straddle_miss);
-    set_state(t, t->straddle_regs);
-    to_edge(t);
-    add_instret(t, (int32_t)t->straddle_pending);
+    leave_state(t, t->straddle_regs, t->straddle_pending);
     run_straddling(t, t->pcs[t->straddle_idx]);
 }
 
