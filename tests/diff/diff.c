@@ -1468,6 +1468,8 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
         catch_up();
         if ((d = diff_state(&ref.h, &jit.h)))
             fail(seed, stream, &s, d, pc);
+        if ((d = jit_check_links(&jit.h)))
+            fail(seed, stream, &s, d, pc);
         if ((d = diff_mem(ref.ram, jit.ram, DATA, 0x3000)))
             fail(seed, stream, &s, d, pc);
         if (s.smc && (d = diff_mem(ref.ram, jit.ram, CODE, end_pc + 4 - CODE)))

@@ -15,8 +15,9 @@
  * the code (auipc, link addresses, exits). So a change of address space
  * (satp, sfence.vma: HART_EV_VMAP) keeps every translation; only what maps
  * a virtual pc to a block without looking at the mapping goes stale: the
- * jump caches (a generation bump) and the pending chain site. Chains are
- * only patched within a guest page, whose mapping is the block's own.
+ * jump caches (a generation bump), the links to other pages (undone) and
+ * the pending chain site. Chains within a guest page, whose mapping is the
+ * block's own, stay.
  * Code changes: stores through the slow path call code_written, which
  * retires the blocks of the page at once; code written behind it (device
  * DMA) must be followed by fence.i (HART_EV_FLUSH), after which every code
@@ -56,6 +57,7 @@
 #define MAX_MARKED 4096u /* code pages remembered individually for a flush */
 #define MAX_BLOCK_GUARD 512u /* verify: interpreter steps per block, at most twice this */
 #define JC_PAGE_BITS 1024u /* jit.jc_pages */
+#define MAX_XLINKS 8192u /* exits to another page linked at once */
 
 struct jit_opts jit_opts = {.hot_threshold = DEFAULT_THRESHOLD};
 
@@ -67,6 +69,7 @@ struct jit_block {
     bool dead;              /* retired: its entry jumps to entry_exit */
     bool no_verify;         /* verify mode: reads time or mip, or waits (wfi) */
     bool in_map;            /* its guest page is in the code map */
+    bool linked;            /* a link from another page was made to it */
     uint64_t page;          /* code map index of its guest page */
     const uint8_t *code;
     const uint8_t *entry_exit;
@@ -76,14 +79,20 @@ struct jit_block {
 
 #define PAGE_BUCKETS 4096u
 
-typedef uint8_t *(*jit_enter_fn)(struct hart *h, const uint8_t *code);
+/* What translated code left with: a rel32 field to patch (or NULL), and
+ * whether it is the exit to another guest page (exit_xpage). */
+struct jit_exit {
+    uint8_t *site;
+    uintptr_t xpage;
+};
+typedef struct jit_exit (*jit_enter_fn)(struct hart *h, const uint8_t *code);
 
 struct jit {
     uint8_t *cache;
     struct x64_emitter e; /* e.len is the fill pointer */
     size_t blocks_start;
     jit_enter_fn enter;
-    const uint8_t *exit0, *exit_rax, *exit_synced;
+    const uint8_t *exit0, *exit_rax, *exit_synced, *exit_xpage;
 
     struct jit_block *blocks;
     unsigned nblocks;
@@ -115,6 +124,19 @@ struct jit {
     uint8_t *site;
     uint64_t site_pc;
     unsigned site_sets;
+    bool site_xpage;
+
+    /* Direct exits to another guest page, linked to their target block.
+     * Such a link names a block for a virtual pc as a jump cache entry
+     * does, so it is undone with the jump caches (a change of mappings,
+     * fence.i) and when its target retires. stub: where the exit jumped
+     * before (the way to the dispatcher). */
+    struct xlink {
+        uint8_t *site;
+        const uint8_t *stub;
+        const struct jit_block *to;
+    } *xlinks;
+    unsigned nxlinks;
 
     /* -accel jit,verify: the hart before the block, after it on the
      * translator, and the bytes stores changed (old values, and what the
@@ -181,15 +203,22 @@ static void emit_trampolines(struct jit *j)
         x64_mov_rm(e, X64_W64, jit_pin_host[k], pin_slot(k));
     x64_jmp_r(e, X64_RSI);
 
+    /* They return struct jit_exit in rax:rdx (rdx only read with a site). */
     x64_nop(e, (16 - (e->len & 15)) & 15);
-    struct x64_label out;
+    struct x64_label out, store;
     x64_label_init(&out);
+    x64_label_init(&store);
+    j->exit_xpage = x64_here(e);
+    x64_mov_ri(e, X64_W32, X64_RDX, 1);
+    x64_jmp_l(e, &store);
     j->exit_synced = x64_here(e);
     x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
     x64_jmp_l(e, &out);
     j->exit0 = x64_here(e);
     x64_xor_rr(e, X64_W32, X64_RAX, X64_RAX);
     j->exit_rax = x64_here(e);
+    x64_xor_rr(e, X64_W32, X64_RDX, X64_RDX);
+    x64_bind(e, &store);
     for (unsigned k = 0; k < JIT_NPIN; k++)
         x64_mov_mr(e, X64_W64, pin_slot(k), jit_pin_host[k]);
     x64_bind(e, &out);
@@ -272,11 +301,26 @@ static void clear_jc(struct jit *j)
     memset(j->jc_pages, 0, sizeof(j->jc_pages));
 }
 
+static const uint8_t *rel32_target(const uint8_t *at)
+{
+    int32_t rel;
+    memcpy(&rel, at, 4);
+    return at + 4 + rel;
+}
+
+static void unlink_xpage(struct jit *j)
+{
+    for (unsigned k = 0; k < j->nxlinks; k++)
+        x64_patch_rel32(j->xlinks[k].site, j->xlinks[k].stub);
+    j->nxlinks = 0;
+}
+
 /* Whatever maps a virtual pc to a block without a look at the mapping:
- * the jump caches and the pending chain site. */
+ * the jump caches, the links to other pages and the pending chain site. */
 static void forget_vmap(struct jit *j)
 {
     clear_jc(j);
+    unlink_xpage(j);
     j->site = NULL;
 }
 
@@ -301,6 +345,7 @@ static void flush(struct jit *j)
     j->nblocks = 0;
     memset(j->hash, 0, sizeof(j->hash));
     memset(j->pbucket, 0, sizeof(j->pbucket));
+    j->nxlinks = 0; /* (their sites are gone with the code) */
     clear_jc(j);
     unmark_pages(j);
     /* Code that is flushed often (page tables changing under it) goes back
@@ -366,11 +411,25 @@ static void retire(struct jit *j, struct jit_block *b)
 /* Retire every block of code page i, and give the page back to the write TLB. */
 static void retire_page(struct jit *j, uint64_t i)
 {
+    bool any = false;
     for (struct jit_block *b = j->pbucket[i % PAGE_BUCKETS]; b; b = b->pnext)
-        if (b->in_map && b->page == i)
+        if (b->in_map && b->page == i && !b->dead) {
             retire(j, b);
+            any |= b->linked;
+        }
     j->code_chunks[i] = 0;
     j->code_map[i] = 0;
+    /* Links from other pages to what retired go back to the dispatcher,
+     * which then links them to the new translation. */
+    for (unsigned k = 0; any && k < j->nxlinks;) {
+        struct xlink *l = &j->xlinks[k];
+        if (l->to->dead) {
+            x64_patch_rel32(l->site, l->stub);
+            *l = j->xlinks[--j->nxlinks];
+        } else {
+            k++;
+        }
+    }
 }
 
 /* 64-byte chunks of a page that [off, off + len) touches. */
@@ -522,6 +581,7 @@ static struct jit_block *translate(struct jit *j, struct hart *h, const uint8_t 
             .exit0 = j->exit0,
             .exit_rax = j->exit_rax,
             .exit_synced = j->exit_synced,
+            .exit_xpage = j->exit_xpage,
             .jc = &j->jc[h->iset][h->dset],
             .iset = h->iset,
             .dset = h->dset,
@@ -637,12 +697,14 @@ bool jit_init(struct hart *h)
     if (!j)
         return false;
     j->blocks = calloc(MAX_BLOCKS, sizeof(*j->blocks));
+    j->xlinks = calloc(MAX_XLINKS, sizeof(*j->xlinks));
     /* Near the executable when the kernel allows, so calls to helpers are
      * rel32; x64_call_far falls back to an absolute call otherwise. */
     uintptr_t near = ((uintptr_t)(void *)jit_init & ~(uintptr_t)0xfffff) - (256u << 20);
     void *p = mmap((void *)near, CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED || !j->blocks) {
+    if (p == MAP_FAILED || !j->blocks || !j->xlinks) {
+        free(j->xlinks);
         free(j->blocks);
         free(j);
         return false;
@@ -668,6 +730,7 @@ bool jit_init(struct hart *h)
         if (!j->code_map || !j->code_chunks || !j->code_hash || !j->code_epoch) {
             unmap_code_map(j);
             munmap(j->cache, CACHE_SIZE);
+            free(j->xlinks);
             free(j->blocks);
             free(j);
             return false;
@@ -682,6 +745,7 @@ bool jit_init(struct hart *h)
                 log_error("-accel jit,verify: out of memory");
                 unmap_code_map(j);
                 munmap(j->cache, CACHE_SIZE);
+                free(j->xlinks);
                 free(j->blocks);
                 free(j);
                 return false;
@@ -727,12 +791,13 @@ void jit_destroy(struct hart *h)
         x64_dump_close(&j->dump);
         if (log_on(LOG_JIT))
             log_error("-d jit: %" PRIu64 " blocks translated (%" PRIu64 " interpreted, %" PRIu64
-                      " translated runs), %" PRIu64 " chained, %" PRIu64 " flushes, %" PRIu64
+                      " translated runs), %" PRIu64 " chained, %" PRIu64 " linked to another page, %" PRIu64
+                      " flushes, %" PRIu64
                       " mapping changes (%" PRIu64 " more of a page without code), %" PRIu64
                       " fence.i, %" PRIu64 " pages changed behind the store hook, %" PRIu64
                       " retired",
                       j->stats.translated, j->stats.cold_blocks, j->stats.hot_runs,
-                      j->stats.chained, j->stats.flushes, j->stats.vmaps, j->stats.vmaps_kept,
+                      j->stats.chained, j->stats.xlinked, j->stats.flushes, j->stats.vmaps, j->stats.vmaps_kept,
                       j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
     }
     if (j->perf_map)
@@ -746,9 +811,25 @@ void jit_destroy(struct hart *h)
     h->code_write = NULL;
     unmap_code_map(j);
     munmap(j->cache, CACHE_SIZE);
+    free(j->xlinks);
     free(j->blocks);
     free(j);
     h->engine = NULL;
+}
+
+const char *jit_check_links(const struct hart *h)
+{
+    const struct jit *j = h->engine;
+    for (unsigned k = 0; j && k < j->nxlinks; k++) {
+        const struct xlink *l = &j->xlinks[k];
+        if (l->to->dead)
+            return "a link to another page leads to a retired block";
+        if (rel32_target(l->site) != l->to->code)
+            return "a link to another page does not jump to its block";
+        if (!jc_page_marked(j, l->to->pc))
+            return "a link to another page whose mapping changes would not be undone";
+    }
+    return NULL;
 }
 
 void jit_get_stats(const struct hart *h, struct jit_stats *out)
@@ -941,15 +1022,30 @@ static void run_block(struct hart *h, struct jit *j, struct jit_block *b, unsign
      * between (interrupts, the interpreter), the exit's target is site_pc
      * under site_sets, which is exactly block b. */
     if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
-        x64_patch_rel32(j->site, b->code);
-        j->stats.chained++;
+        if (!j->site_xpage) {
+            x64_patch_rel32(j->site, b->code);
+            j->stats.chained++;
+        } else {
+            if (j->nxlinks == MAX_XLINKS)
+                unlink_xpage(j); /* (start over rather than stop linking) */
+            b->linked = true;
+            j->xlinks[j->nxlinks++] =
+                (struct xlink){.site = j->site, .stub = rel32_target(j->site), .to = b};
+            /* A change of its mapping undoes the link: dispatch() filled
+             * the jump cache for b, which marked its page. */
+            assert(jc_page_marked(j, b->pc));
+            x64_patch_rel32(j->site, b->code);
+            j->stats.xlinked++;
+        }
     }
     j->stats.hot_runs++;
     if (jit_opts.verify) {
         verify_block(h, j, b);
         return;
     }
-    j->site = j->enter(h, b->code);
+    struct jit_exit x = j->enter(h, b->code);
+    j->site = x.site;
+    j->site_xpage = x.xpage;
     j->site_pc = h->pc;
     j->site_sets = sets;
 }

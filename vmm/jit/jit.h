@@ -54,11 +54,16 @@ void jit_destroy(struct hart *h);
 /* Counters, for tests and `-d jit`. */
 struct jit_stats {
     uint64_t translated, flushes, chained, cold_blocks, hot_runs;
+    uint64_t xlinked; /* exits to another page linked to their target */
     uint64_t retired, smc; /* blocks retired one by one; stores that hit translated code */
     uint64_t vmaps, fence_i, stale_pages; /* HART_EV_VMAP, fence.i, pages changed by DMA */
     uint64_t vmaps_kept; /* sfence.vma of one page the jump caches know no code in */
     uint64_t verified, unverified; /* verify mode: blocks compared / skipped (MMIO) */
 };
 void jit_get_stats(const struct hart *h, struct jit_stats *out);
+/* Tests: NULL when every link to another page is as it should be (to a
+ * live block, whose page a change of mapping undoes links to), else what
+ * is wrong. */
+const char *jit_check_links(const struct hart *h);
 
 #endif

@@ -712,14 +712,12 @@ static void emit_exit_stubs(struct tx *t)
         if (!t->env->chain) {
             store_pc(t, x->target);
             x64_jmp_to(e, t->env->exit0);
-        } else if (x->chainable) {
-            store_pc(t, x->target);
-            /* lea rax, [rip -> the rel32 field]; the dispatcher patches it */
-            x64_lea(e, W64, RAX, x64_mem_rip_to(e->buf + x->site));
-            x64_jmp_to(e, t->env->exit_rax);
         } else {
-            x64_mov_ri(e, W64, RAX, (int64_t)x->target);
-            emit_jc_jump(t);
+            store_pc(t, x->target);
+            /* lea rax, [rip -> the rel32 field]; the dispatcher patches it
+             * (to another page: until the mapping changes, see jit.c) */
+            x64_lea(e, W64, RAX, x64_mem_rip_to(e->buf + x->site));
+            x64_jmp_to(e, x->chainable ? t->env->exit_rax : t->env->exit_xpage);
         }
     }
 }

@@ -29,11 +29,13 @@
  *    may patch to chain this exit to the block for h->pc; both store the
  *    pinned registers to h->x[] first. env->exit_synced leaves like exit0
  *    without that store: for exits after a helper, when h->x[] is current
- *    (the helper may have changed it). Only exits to the
- *    block's own guest page are chainable: a translation is valid for one
- *    virtual -> physical mapping, and within one page the mapping of the
- *    target is the mapping of the block. Exits to other pages go through
- *    the jump cache, which a change of mappings invalidates.
+ *    (the helper may have changed it). Exits to the block's own guest page
+ *    are chained for good: a translation is valid for one virtual ->
+ *    physical mapping, and within one page the mapping of the target is
+ *    the mapping of the block. Exits to other pages leave through
+ *    env->exit_xpage instead, and the dispatcher links them until the
+ *    mapping changes (jit.c); jalr goes through the jump cache, which a
+ *    change of mappings invalidates.
  */
 #ifndef RVVM_JIT_TRANSLATE_H
 #define RVVM_JIT_TRANSLATE_H
@@ -100,6 +102,7 @@ struct jit_env {
     const uint8_t *exit0;       /* epilogue, returns 0 */
     const uint8_t *exit_rax;    /* epilogue, returns RAX (a chain site) */
     const uint8_t *exit_synced; /* epilogue, returns 0, h->x[] already current */
+    const uint8_t *exit_xpage;  /* epilogue like exit_rax, for an exit to another page */
     struct jit_jc *jc;          /* the jump cache for this block's sets */
     unsigned iset, dset;        /* TLB sets baked into the block */
     unsigned max_insns;
