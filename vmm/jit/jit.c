@@ -9,8 +9,8 @@
  * when full. Its first bytes are the entry trampoline (saves the
  * callee-saved registers, puts the hart in RBX, loads the pinned guest
  * registers, jumps to a block) and the epilogue blocks leave through, with
- * three entries: exit0, exit_rax (both store the pinned registers first)
- * and exit_synced (translate.h has the conventions).
+ * four entries: exit0, exit_rax, exit_xpage (these store the pinned
+ * registers first) and exit_synced (translate.h has the conventions).
  *
  * Blocks are keyed on (virtual pc, host address of the code, iset, dset):
  * the host address names the physical bytes, the virtual pc is baked into
@@ -797,14 +797,15 @@ void jit_destroy(struct hart *h)
         x64_dump_close(&j->dump);
         if (log_on(LOG_JIT))
             log_error("-d jit: %" PRIu64 " blocks translated (%" PRIu64 " interpreted, %" PRIu64
-                      " translated runs), %" PRIu64 " chained, %" PRIu64 " linked to another page, %" PRIu64
-                      " flushes, %" PRIu64
+                      " translated runs), %" PRIu64 " chained, %" PRIu64
+                      " linked to another page, %" PRIu64 " flushes, %" PRIu64
                       " mapping changes (%" PRIu64 " more of a page without code), %" PRIu64
                       " fence.i, %" PRIu64 " pages changed behind the store hook, %" PRIu64
                       " retired",
                       j->stats.translated, j->stats.cold_blocks, j->stats.hot_runs,
-                      j->stats.chained, j->stats.xlinked, j->stats.flushes, j->stats.vmaps, j->stats.vmaps_kept,
-                      j->stats.fence_i, j->stats.stale_pages, j->stats.retired);
+                      j->stats.chained, j->stats.xlinked, j->stats.flushes, j->stats.vmaps,
+                      j->stats.vmaps_kept, j->stats.fence_i, j->stats.stale_pages,
+                      j->stats.retired);
     }
     if (j->perf_map)
         fclose(j->perf_map);

@@ -65,7 +65,8 @@ static const uint8_t jit_pin_host[JIT_NPIN] = {X64_R14, X64_R13};
 /* 6 pushes and the return address leave rsp 8 mod 16 */
 _Static_assert((JIT_FRAME + 56) % 16 == 0, "blocks run with rsp 16-byte aligned");
 
-/* The inline jump cache (jalr, and direct exits to another guest page):
+/* The inline jump cache (jalr, and the way on after an instruction across
+ * the page end that ran on the interpreter):
  * direct-mapped on the virtual pc, one table per (iset, dset) so that an
  * entry always names a block translated for the running sets. Blocks are
  * keyed on the physical address of their code; a virtual pc names one only
