@@ -27,21 +27,34 @@
 /* The file, mapped read-only with its pages populated from the page cache
  * at once (a malloc'd copy took a host page fault per 4 KiB page, ~1,700
  * for a kernel and an initramfs). Undone by unmap_file. */
-static enum loader_err read_file(const char *path, uint8_t **data, size_t *len, char *err,
-                                 size_t errlen)
+/* path opened (*fd) as a regular file of *size bytes, or one clear error. */
+static enum loader_err open_regular(const char *path, int *fd, uint64_t *size, char *err,
+                                    size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return LOADER_ENOENT;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "cannot read '%s': not a regular file", path);
-        close(fd);
+        close(*fd);
         return LOADER_ENOENT;
     }
-    *len = (size_t)st.st_size;
+    *size = (uint64_t)st.st_size;
+    return LOADER_OK;
+}
+
+static enum loader_err read_file(const char *path, uint8_t **data, size_t *len, char *err,
+                                 size_t errlen)
+{
+    int fd;
+    uint64_t size;
+    enum loader_err e = open_regular(path, &fd, &size, err, errlen);
+    if (e)
+        return e;
+    *len = (size_t)size;
     *data = NULL;
     if (*len) {
         void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -197,19 +210,9 @@ enum loader_err loader_load_raw(struct bus *b, const char *path, uint64_t base,
 
 enum loader_err loader_file_size(const char *path, uint64_t *size, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f || fseek(f, 0, SEEK_END) != 0) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-        if (f)
-            fclose(f);
-        return LOADER_ENOENT;
-    }
-    long n = ftell(f);
-    fclose(f);
-    if (n < 0) {
-        snprintf(err, errlen, "cannot read '%s': not a regular file", path);
-        return LOADER_ENOENT;
-    }
-    *size = (uint64_t)n;
-    return LOADER_OK;
+    int fd;
+    enum loader_err e = open_regular(path, &fd, size, err, errlen);
+    if (!e)
+        close(fd);
+    return e;
 }

@@ -39,6 +39,8 @@ expect 64 "needs a value" -- -bios none -kernel
 expect 64 "\-accel warp" -- -accel warp -bios none -kernel "$elf"
 expect 64 "\-serial tty" -- -serial tty -bios none -kernel "$elf"
 expect 66 "cannot open '$tmp/missing-initrd'" -- -kernel "$tmp/small.bin" -initrd "$tmp/missing-initrd"
+expect 66 "cannot read '$tmp': not a regular file" -- -kernel "$tmp/small.bin" -initrd "$tmp"
+expect 66 "cannot read '$tmp': not a regular file" -- -bios none -kernel "$tmp"
 expect 65 "not a flattened device tree" -- -kernel "$tmp/small.bin" -dtb "$tmp/small.bin"
 expect 66 "cannot open '$tmp/nofw.bin'" -- -bios "$tmp/nofw.bin" -kernel "$tmp/small.bin"
 
