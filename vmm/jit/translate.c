@@ -709,11 +709,10 @@ static void emit_exit_stubs(struct tx *t)
     for (unsigned i = 0; i < t->nexits; i++) {
         struct exit_stub *x = &t->exits[i];
         x64_bind(e, &x->entry);
+        store_pc(t, x->target);
         if (!t->env->chain) {
-            store_pc(t, x->target);
             x64_jmp_to(e, t->env->exit0);
         } else {
-            store_pc(t, x->target);
             /* lea rax, [rip -> the rel32 field]; the dispatcher patches it
              * (to another page: until the mapping changes, see jit.c) */
             x64_lea(e, W64, RAX, x64_mem_rip_to(e->buf + x->site));
@@ -1824,14 +1823,16 @@ static bool find_gather(const struct tx *t, const struct insn *ins, unsigned n, 
     return false;
 }
 
-static void find_gathers(struct tx *t, const struct insn *ins, unsigned n)
+/* Gathers among the block's first `upto` of n instructions. */
+static void find_gathers(struct tx *t, const struct insn *ins, unsigned n, unsigned upto)
 {
     t->ngather = 0;
     t->skip_until = -1;
     memset(t->gathered, 0, n * sizeof(t->gathered[0]));
     for (unsigned i = 0; i < n; i++) {
         t->gather_at[i] = -1;
-        if (t->ngather == MAX_GATHERS || !find_gather(t, ins, n, i, &t->gathers[t->ngather]))
+        if (i >= upto || t->ngather == MAX_GATHERS ||
+            !find_gather(t, ins, upto, i, &t->gathers[t->ngather]))
             continue;
         t->gather_at[i] = (int16_t)t->ngather;
         for (unsigned k = i; k < i + t->gathers[t->ngather].len; k++)
@@ -3105,11 +3106,7 @@ unsigned jit_translate(struct x64_emitter *e, const struct jit_env *env, uint64_
     value_numbers(t, ins, n);
     /* (no gather takes the instruction across the page end: its check
      * comes first) */
-    find_gathers(t, ins, t->straddle_idx < 0 ? n : n - 1);
-    if (t->straddle_idx >= 0) {
-        t->gather_at[n - 1] = -1;
-        t->gathered[n - 1] = false;
-    }
+    find_gathers(t, ins, n, t->straddle_idx < 0 ? n : n - 1);
     memset(t->grp_slot, 0, n * sizeof(t->grp_slot[0]));
     for (unsigned k = 0; k < JIT_PAGE_SLOTS; k++)
         t->slot_until[k] = -1;
