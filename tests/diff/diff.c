@@ -151,6 +151,7 @@ struct item {
     uint8_t kind;
     uint8_t rd, rs1, rs2, f3;
     int target;      /* item index */
+    bool local;      /* the target is where it must be (not moved out of a loop) */
     uint64_t addr;
 };
 
@@ -321,13 +322,32 @@ static void emit_access(bool store, unsigned size, unsigned base, int off)
     }
 }
 
+/* A plain jump over more code than the translator joins across
+ * (JAL_JOIN_REACH, 512 bytes): it follows the jump instead, so the code
+ * after it in the block is the target's (a page group may go on there).
+ * The code jumped over is ALU work, in case a branch lands in it. */
+static void gen_hop(void)
+{
+    if (nitems + 256 > MAX_ITEMS)
+        return;
+    struct item *j = add(0, 4);
+    int at = (int)nitems - 1;
+    j->kind = IT_JAL;
+    j->rd = 0;
+    j->local = true;
+    for (unsigned k = 0, n = 130 + rn(16); k < n; k++)
+        w32(enc_i((int)rn(4096) - 2048, rs_any(), 0, rd_any(), 0x13));
+    items[at].target = (int)nitems;
+}
+
 /* Several loads or several stores through one base register, close
  * together: what the translator turns into a page group (one probe for
  * the range, the rest through the host address it keeps). Sometimes across
  * the end of a page (s1's pages), misaligned, with the base moved and moved
  * back midway, with a load that overwrites its own base first, with loads
  * among the stores or stores among the loads, or with branches over
- * members (after another base's access). */
+ * members (after another base's access), or with a jump the translator
+ * follows between members (gen_hop). */
 static void gen_burst(void)
 {
     bool store = rn(2);
@@ -360,6 +380,8 @@ static void gen_burst(void)
          * a load that leads: its group then probes for writing, which
          * fails on the read-only page) */
         emit_access(k == 0 ? store : store != chance(25), size, base, off - moved);
+        if (k + 1 < n && chance(2))
+            gen_hop();
         if (!moved && chance(8)) {
             moved = 8 * (int)rn(4) + 1; /* addi base, base, moved */
             w32(enc_i(moved, base, 0, base, 0x13));
@@ -1399,8 +1421,8 @@ static void run_stream(uint64_t seed, unsigned stream, unsigned len)
     limit = (int)nitems;
     for (unsigned i = 0; i < nitems; i++) {
         struct item *it = &items[i];
-        if (it->kind == IT_WORD || it->target <= (int)i)
-            continue; /* a loop's own back edge */
+        if (it->kind == IT_WORD || it->target <= (int)i || it->local)
+            continue; /* a loop's own back edge, a hop */
         while (it->target < limit && loop_end[it->target] >= 0)
             it->target = loop_end[it->target];
         if (it->target > limit)

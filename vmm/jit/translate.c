@@ -1339,13 +1339,16 @@ static void hoist_groups(struct tx *t)
 
 /* Whether instruction i of the block ends a page group's stretch that
  * starts at `lead`: a join where some path arrives that has not passed the
- * leader, an inner loop head, or the end of the straight line. */
+ * leader, an inner loop head, or the end of the straight line. A jal
+ * inside the block does not end it: what follows it in the block is its
+ * target (a followed jal) or code that only branches reach (joins, checked
+ * like any other). */
 static bool group_stops(const struct tx *t, unsigned i, unsigned lead)
 {
     const struct insn *m = &t->ins[i];
     return (t->join[i].target && t->join_src[i] < (int)lead) || t->join[i].back ||
            (decode_ends_block(m->op) && !(m->op >= OP_BEQ && m->op <= OP_BGEU) &&
-            !csr_continues(m));
+            m->op != OP_JAL && !csr_continues(m));
 }
 
 /* Access i's offset from the group leader's base value (see "Value
