@@ -127,6 +127,7 @@ struct slow {
     int32_t disp;
     struct x64_label reprobe, access;
     int lslot; /* its loop slot (see "Loop slots"), or -1 */
+    int lbase; /* with a loop slot: the host register of the base, or -1 */
     /* A byte gather (see "Byte gathers"): its instructions, the registers
      * they write and the cache state where the fast path comes out. */
     unsigned span;
@@ -1500,13 +1501,15 @@ static struct x64_mem loop_slot_mem(int k, int32_t field)
 }
 
 /* Out of line: the full probe for an access whose loop slot missed (rax =
- * va); a hit refills the slot and goes back to the access, a miss goes on
- * to the slow path. */
+ * va, or computed here when the fast path left rax alone); a hit refills
+ * the slot and goes back to the access, a miss goes on to the slow path. */
 static void emit_loop_reprobe(struct tx *t, struct slow *s)
 {
     struct x64_emitter *e = t->e;
     unsigned kind = s->store ? TLB_WRITE : TLB_READ;
     x64_bind(e, &s->reprobe);
+    if (s->lbase >= 0)
+        x64_lea(e, W64, RAX, x64_mem_bd(s->lbase, s->disp)); /* va */
     tlb_probe_cmp(t, kind, s->size - 1, 0); /* rcx = the tag */
     x64_jcc_l32(e, X64_CC_NE, &s->entry);
     tlb_probe_hit_rdx(t, kind);
@@ -1563,7 +1566,11 @@ static void hoist_enter(struct tx *t)
 /* Where the fast path of s accesses guest memory. */
 static struct x64_mem access_mem(const struct slow *s)
 {
-    return s->grouped ? x64_mem_bd(RAX, s->disp) : x64_mem_bisd(RAX, RDX, 1, 0);
+    if (s->grouped)
+        return x64_mem_bd(RAX, s->disp);
+    if (s->lbase >= 0)
+        return x64_mem_bisd(s->lbase, RDX, 1, s->disp);
+    return x64_mem_bisd(RAX, RDX, 1, 0);
 }
 
 /* A slow-path record with the state of this point. */
@@ -1587,6 +1594,7 @@ static struct slow *new_slow(struct tx *t, unsigned kind, unsigned size, int d)
     s->grouped = s->leader = false;
     s->slot = -1;
     s->lslot = -1;
+    s->lbase = -1;
     s->disp = 0;
     s->span = 0;
     s->idx = t->idx;
@@ -1606,6 +1614,38 @@ static bool rax_holds_slot(const struct tx *t, int k)
     int64_t since = t->rax_free_since >= 0 ? t->rax_free_since : (int64_t)t->e->len;
     return p->grouped && p->slot == k && x64_label_bound(&p->join) && p->join.pos == since &&
            t->joined_at < p->join.pos && (p->store || p->dst != RAX);
+}
+
+/* In a loop block, a lone access against the page it hit last time round
+ * (its loop slot); the TLB only when the page changed (emit_loop_reprobe).
+ * With `base` a host register (else -1: rax = va), the tag comes from it
+ * straight into rcx and the access is [base + rdx + imm]: only the way out
+ * of line computes the address in rax. */
+static struct slow *loop_slot_check(struct tx *t, unsigned kind, unsigned size, int d, int base)
+{
+    struct x64_emitter *e = t->e;
+    int32_t imm = t->in->imm;
+    int ls = (int)t->nlslot++;
+    if (base < 0) {
+        tag_cmp(t, size - 1, loop_slot_mem(ls, 0));
+    } else {
+        if (imm)
+            x64_lea(e, W64, RCX, x64_mem_bd(base, imm));
+        else
+            x64_mov_rr(e, W64, RCX, base);
+        x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | (size - 1)));
+        x64_cmp_rm(e, W64, RCX, loop_slot_mem(ls, 0));
+    }
+    struct slow *s = new_slow(t, kind, size, d);
+    s->lslot = ls;
+    if (base >= 0) {
+        s->lbase = base;
+        s->disp = imm;
+    }
+    x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
+    x64_mov_rm(e, W64, RDX, loop_slot_mem(ls, 8));
+    x64_bind(e, &s->access);
+    return s;
 }
 
 /* The host address of the access at rs1 + imm: afterwards the caller
@@ -1639,7 +1679,13 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     unsigned gkind;
     int k = page_group(t, kind, size, &lo, &span, &gkind);
     int32_t va_off = k >= 0 ? lo : in->imm;
-    if (in->rs1 == 0) {
+    /* A lone access in a loop block goes through a loop slot; when its base
+     * is in a host register, rax is left alone (loop_slot_check). */
+    bool lslot = k < 0 && t->loop && t->nlslot < JIT_LOOP_SLOTS;
+    int lbase = -1;
+    if (lslot && in->rs1 && t->r[in->rs1].host >= 0) {
+        lbase = get(t, in->rs1, RAX);
+    } else if (in->rs1 == 0) {
         x64_mov_ri(e, W64, RAX, (int64_t)va_off);
     } else {
         int base = get(t, in->rs1, RAX);
@@ -1650,18 +1696,8 @@ static struct slow *tlb_probe(struct tx *t, unsigned kind, unsigned size, int *l
     }
     if (load_dst)
         *load_dst = d = dst(t, in->rd, RAX);
-    if (k < 0 && t->loop && t->nlslot < JIT_LOOP_SLOTS) {
-        /* In a loop block: against the page this access hit last time round
-         * (its loop slot); the TLB only when the page changed. */
-        int ls = (int)t->nlslot++;
-        tag_cmp(t, size - 1, loop_slot_mem(ls, 0));
-        s = new_slow(t, kind, size, d);
-        s->lslot = ls;
-        x64_jcc_l32(e, X64_CC_NE, &s->reprobe);
-        x64_mov_rm(e, W64, RDX, loop_slot_mem(ls, 8));
-        x64_bind(e, &s->access);
-        return s;
-    }
+    if (lslot)
+        return loop_slot_check(t, kind, size, d, lbase);
     if (k < 0) {
         tlb_probe_cmp(t, kind, size - 1, 0);
         s = new_slow(t, kind, size, d);
