@@ -24,9 +24,6 @@
 #define EM_RISCV 243
 #endif
 
-/* The file, mapped read-only with its pages populated from the page cache
- * at once (a malloc'd copy took a host page fault per 4 KiB page, ~1,700
- * for a kernel and an initramfs). Undone by unmap_file. */
 /* path opened (*fd) as a regular file of *size bytes, or one clear error. */
 static enum loader_err open_regular(const char *path, int *fd, uint64_t *size, char *err,
                                     size_t errlen)
@@ -46,6 +43,9 @@ static enum loader_err open_regular(const char *path, int *fd, uint64_t *size, c
     return LOADER_OK;
 }
 
+/* The file, mapped read-only with its pages populated from the page cache
+ * at once (a malloc'd copy took a host page fault per 4 KiB page, ~1,700
+ * for a kernel and an initramfs). Undone by unmap_file. */
 static enum loader_err read_file(const char *path, uint8_t **data, size_t *len, char *err,
                                  size_t errlen)
 {

@@ -331,13 +331,12 @@ static void gen_hop(void)
     if (nitems + 256 > MAX_ITEMS)
         return;
     struct item *j = add(0, 4);
-    int at = (int)nitems - 1;
     j->kind = IT_JAL;
     j->rd = 0;
     j->local = true;
     for (unsigned k = 0, n = 130 + rn(16); k < n; k++)
         w32(enc_i((int)rn(4096) - 2048, rs_any(), 0, rd_any(), 0x13));
-    items[at].target = (int)nitems;
+    j->target = (int)nitems;
 }
 
 /* Several loads or several stores through one base register, close

@@ -691,6 +691,17 @@ static void unmap_code_map(struct jit *j)
     free(j->vlog);
 }
 
+/* Everything jit_init allocates, as far as it got. */
+static void free_jit(struct jit *j)
+{
+    unmap_code_map(j);
+    if (j->cache)
+        munmap(j->cache, CACHE_SIZE);
+    free(j->xlinks);
+    free(j->blocks);
+    free(j);
+}
+
 bool jit_init(struct hart *h)
 {
     if (!jit_supported())
@@ -709,13 +720,11 @@ bool jit_init(struct hart *h)
     if (p != MAP_FAILED)
         madvise(p, CACHE_SIZE, MADV_HUGEPAGE);
 #endif
-    if (p == MAP_FAILED || !j->blocks || !j->xlinks) {
-        free(j->xlinks);
-        free(j->blocks);
-        free(j);
+    j->cache = p == MAP_FAILED ? NULL : p;
+    if (!j->cache || !j->blocks || !j->xlinks) {
+        free_jit(j);
         return false;
     }
-    j->cache = p;
     x64_emit_init(&j->e, j->cache, CACHE_SIZE);
     j->bmi2 = host_bmi2();
     emit_trampolines(j);
@@ -734,11 +743,7 @@ bool jit_init(struct hart *h)
         j->code_hash = map_zeroed(j->map_pages * 64 * sizeof(uint64_t));
         j->code_epoch = map_zeroed(j->map_pages * sizeof(uint32_t));
         if (!j->code_map || !j->code_chunks || !j->code_hash || !j->code_epoch) {
-            unmap_code_map(j);
-            munmap(j->cache, CACHE_SIZE);
-            free(j->xlinks);
-            free(j->blocks);
-            free(j);
+            free_jit(j);
             return false;
         }
         h->code_map = j->code_map;
@@ -749,11 +754,7 @@ bool jit_init(struct hart *h)
             j->vlog = malloc(VLOG_MAX * sizeof(*j->vlog));
             if (!j->verify_map || !j->snap || !j->jstate || !j->vlog) {
                 log_error("-accel jit,verify: out of memory");
-                unmap_code_map(j);
-                munmap(j->cache, CACHE_SIZE);
-                free(j->xlinks);
-                free(j->blocks);
-                free(j);
+                free_jit(j);
                 return false;
             }
             memset(j->verify_map, 1, j->map_pages);
@@ -816,11 +817,7 @@ void jit_destroy(struct hart *h)
     }
     h->code_map = NULL;
     h->code_write = NULL;
-    unmap_code_map(j);
-    munmap(j->cache, CACHE_SIZE);
-    free(j->xlinks);
-    free(j->blocks);
-    free(j);
+    free_jit(j);
     h->engine = NULL;
 }
 
@@ -1029,10 +1026,7 @@ static void run_block(struct hart *h, struct jit *j, struct jit_block *b, unsign
      * between (interrupts, the interpreter), the exit's target is site_pc
      * under site_sets, which is exactly block b. */
     if (j->site && j->site_pc == b->pc && j->site_sets == sets) {
-        if (!j->site_xpage) {
-            x64_patch_rel32(j->site, b->code);
-            j->stats.chained++;
-        } else {
+        if (j->site_xpage) {
             if (j->nxlinks == MAX_XLINKS)
                 unlink_xpage(j); /* (start over rather than stop linking) */
             b->linked = true;
@@ -1041,9 +1035,11 @@ static void run_block(struct hart *h, struct jit *j, struct jit_block *b, unsign
             /* A change of its mapping undoes the link: dispatch() filled
              * the jump cache for b, which marked its page. */
             assert(jc_page_marked(j, b->pc));
-            x64_patch_rel32(j->site, b->code);
             j->stats.xlinked++;
+        } else {
+            j->stats.chained++;
         }
+        x64_patch_rel32(j->site, b->code);
     }
     j->stats.hot_runs++;
     if (jit_opts.verify) {

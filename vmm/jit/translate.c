@@ -1431,11 +1431,15 @@ static struct x64_mem tlb_entry_mem(const struct tx *t, unsigned kind, int32_t f
     return x64_mem_bisd(HART, RDX, 1, tlb_off(set, kind) + field);
 }
 
-/* rcx = va's tag as the TLB keeps it (rax & (PAGE_MASK | align): the
- * alignment bits make a misaligned access miss); cmp it with `tag`. */
-static void tag_cmp(struct tx *t, uint32_t align, struct x64_mem tag)
+/* rcx = the tag, as the TLB keeps it, of va = src + disp ((va & (PAGE_MASK
+ * | align): the alignment bits make a misaligned access miss); cmp it with
+ * `tag`. src is left alone. */
+static void tag_cmp(struct tx *t, int src, int32_t disp, uint32_t align, struct x64_mem tag)
 {
-    x64_mov_rr(t->e, W64, RCX, RAX);
+    if (disp)
+        x64_lea(t->e, W64, RCX, x64_mem_bd(src, disp));
+    else
+        x64_mov_rr(t->e, W64, RCX, src);
     x64_and_ri(t->e, W64, RCX, (int32_t)(PAGE_MASK | align));
     x64_cmp_rm(t->e, W64, RCX, tag);
 }
@@ -1469,7 +1473,7 @@ static void tlb_probe_cmp(struct tx *t, unsigned kind, uint32_t align, int32_t s
         x64_and_ri(e, W64, RCX, (int32_t)PAGE_MASK);
         x64_cmp_rm(e, W64, RCX, tlb_entry_mem(t, kind, 0));
     } else {
-        tag_cmp(t, align, tlb_entry_mem(t, kind, 0));
+        tag_cmp(t, RAX, 0, align, tlb_entry_mem(t, kind, 0));
     }
 }
 
@@ -1626,16 +1630,10 @@ static struct slow *loop_slot_check(struct tx *t, unsigned kind, unsigned size, 
     struct x64_emitter *e = t->e;
     int32_t imm = t->in->imm;
     int ls = (int)t->nlslot++;
-    if (base < 0) {
-        tag_cmp(t, size - 1, loop_slot_mem(ls, 0));
-    } else {
-        if (imm)
-            x64_lea(e, W64, RCX, x64_mem_bd(base, imm));
-        else
-            x64_mov_rr(e, W64, RCX, base);
-        x64_and_ri(e, W64, RCX, (int32_t)(PAGE_MASK | (size - 1)));
-        x64_cmp_rm(e, W64, RCX, loop_slot_mem(ls, 0));
-    }
+    if (base < 0)
+        tag_cmp(t, RAX, 0, size - 1, loop_slot_mem(ls, 0));
+    else
+        tag_cmp(t, base, imm, size - 1, loop_slot_mem(ls, 0));
     struct slow *s = new_slow(t, kind, size, d);
     s->lslot = ls;
     if (base >= 0) {
